@@ -236,24 +236,21 @@ static const char *mount_proc_hint(int e)
 	}
 }
 
-int kit_ns_mount_proc(const char *target, struct kit_err *err)
+int kit_ns_make_mounts_private(struct kit_err *err)
 {
 	if (in_init_mount_ns())
 		return kit_err_set(err, EINVAL, "this would change the host's "
 			"mounts: call it after unshare(CLONE_NEWNS)",
-			"mount proc on %s", target);
-	/* LAB 02.3: mount a /proc for the new PID namespace.
-	 * First make every mount below / private, recursively
-	 * (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL)), so nothing
-	 * mounted here propagates back to the host.  Then mount a fresh
-	 * "proc" filesystem on @target with MS_NOSUID | MS_NODEV | MS_NOEXEC.
-	 * Report failures as "make mounts private" and "mount proc on
-	 * <target>", with mount_proc_hint(e).
-	 * Stub: (void)mount_proc_hint;
+			"make mounts private");
+	/* LAB 02.3: stop mount events from crossing into the host.
+	 * One mount(2) call with no source, target "/", no type and the
+	 * flags MS_REC | MS_PRIVATE changes the propagation of every mount
+	 * in this namespace.  Report a failure as "make mounts private" with
+	 * mount_proc_hint(e).
 	 * Stub: return kit_lab_todo(err, "02.3");
-	 * Why: proc shows the PID namespace of the process that mounts it.
-	 * systemd makes / shared, so without MS_PRIVATE the new proc mount
-	 * would also appear on the host's /proc and hide the host's PIDs.
+	 * Why: unshare(CLONE_NEWNS) copies the mount table, but a copy of a
+	 * shared mount (systemd makes / shared) stays in its peer group: a
+	 * mount made under it would still appear on the host.
 	 */
 	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0) {
 		int e = errno;
@@ -261,6 +258,26 @@ int kit_ns_mount_proc(const char *target, struct kit_err *err)
 		return kit_err_set(err, e, mount_proc_hint(e),
 				   "make mounts private");
 	}
+	/* END LAB */
+	return 0;
+}
+
+int kit_ns_mount_proc(const char *target, struct kit_err *err)
+{
+	int ret = kit_ns_make_mounts_private(err);
+
+	if (ret < 0)
+		return ret;
+	/* LAB 02.3: mount a /proc for the new PID namespace.
+	 * Mount a filesystem of type "proc" (source "proc") on @target with
+	 * MS_NOSUID | MS_NODEV | MS_NOEXEC.  Report a failure as "mount proc
+	 * on <target>" with mount_proc_hint(e).
+	 * Stub: (void)mount_proc_hint;
+	 * Stub: return kit_lab_todo(err, "02.3");
+	 * Why: a proc filesystem shows the PID namespace of the process that
+	 * mounts it, so the child (PID 1 of the new namespace) must mount it,
+	 * not the parent.  The new mount hides the host's /proc below it.
+	 */
 	if (mount("proc", target, "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC,
 		  NULL) < 0) {
 		int e = errno;

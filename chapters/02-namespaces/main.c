@@ -200,6 +200,11 @@ int main(int argc, char **argv)
 		kit_info("created new %s namespaces",
 			 kit_ns_describe(opt.flags, kinds, sizeof(kinds)));
 	}
+	if (opt.flags & CLONE_NEWNS) {
+		if (kit_ns_make_mounts_private(&err) < 0)
+			kit_die(prog, &err);
+		kit_info("made all mounts private: nothing propagates to the host");
+	}
 
 	/* 2. Root inside the user namespace: map our ids to 0 (-r). */
 	if (opt.map_root) {

@@ -8,6 +8,11 @@
 # hybrid cgroups, PVM and kvm_intel are all checked on any machine.
 #
 # Run: bats tests/unit/probe.bats
+#
+# shellcheck source-path=SCRIPTDIR
+# Each @test is a subshell, which is the point (SC2030/SC2031); bats' run
+# sets $stderr (SC2154).
+# shellcheck disable=SC2030,SC2031,SC2154
 
 bats_require_minimum_version 1.5.0
 
@@ -196,6 +201,16 @@ missing() {
 	assert_regex "$PROBE_REASON" "lists only 'hugetlb'.*not memory cpu pids.*hybrid host"
 }
 
+@test "v1 host whose v2 hierarchy exists but is unmounted is v1, and says so" {
+	fake_cgroup_hybrid
+	sed -i '/cgroup2/d' "$FAKE/proc/mounts"
+	export PROBE_SYSROOT=$FAKE
+	present probe_cgroup_mode
+	assert_equal "$PROBE_CGROUP_MODE" v1
+	assert_regex "$PROBE_REASON" 'v2 hierarchy exists but is not mounted$'
+	assert_equal "$PROBE_CGROUP_SELF" /
+}
+
 @test "cgroup2 mount with no controllers is not a usable v2 driver" {
 	fake_cgroup_hybrid
 	fake /sys/fs/cgroup/unified/cgroup.controllers ""
@@ -364,6 +379,7 @@ missing() {
 # ---------------------------------------------------- require.bash, doctor
 
 @test "kit_require: silent 0 when present, reason and 1 when missing, 2 when unknown" {
+	# shellcheck source=../lib/require.bash
 	source "$KIT/tests/lib/require.bash"
 	fake /dev/kvm ""
 	fake_mkdir /sys/module/kvm_pvm
@@ -385,19 +401,20 @@ missing() {
 @test "require_* skip a bats test with the probe's reason" {
 	fake /dev/kvm ""
 	fake_mkdir /sys/module/kvm_pvm
-	cat >"$FAKE/needs.bats" <<EOF
-load '$KIT/tests/lib/require'
-@test "boots linux" { require_hw_kvm; false; }
-@test "has some kvm" { require_kvm; }
-@test "wants v9 cgroups" { require_cgroup; }
-EOF
+	# Quoted lines: bats would rewrite an @test at the start of a line even
+	# inside a here-document.
+	printf '%s\n' >"$FAKE/needs.bats" \
+		"load '$KIT/tests/lib/require'" \
+		'@test "boots linux" { require_hw_kvm; false; }' \
+		'@test "has some kvm" { require_kvm; }' \
+		'@test "wants v9 cgroups" { require_cgroup; }'
 	# A clean bats: the outer one's variables, its PATH (which starts with
 	# bats' libexec) and its fd 3 would confuse the inner one.
 	run env -i PATH=/usr/local/bin:/usr/bin:/bin HOME="$HOME" PROBE_SYSROOT="$FAKE" \
 		"$BATS_ROOT/bin/bats" --tap "$FAKE/needs.bats" 3>&-
 	assert_success
 	assert_line --regexp '^ok 1 boots linux # skip /dev/kvm is PVM \(kvm_pvm\).*make test-nested'
-	assert_line '^ok 2 has some kvm$' --regexp
+	assert_line --regexp '^ok 2 has some kvm$'
 	assert_line --regexp "^ok 3 wants v9 cgroups # skip probe_cgroup: the mode must be v1 or v2"
 }
 

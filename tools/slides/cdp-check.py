@@ -2,7 +2,7 @@
 """Open one slide deck in headless Chromium and report what went wrong.
 
 Usage: cdp-check.py [--chromium BIN] --profile DIR [--timeout S]
-                    [--browser-log FILE] HTML PNG
+                    [--browser-log FILE] [--each-slide] HTML PNG
 
 Talks to Chromium over the DevTools protocol on a pipe (--remote-debugging-pipe:
 the browser reads commands on fd 3 and writes replies and events on fd 4, each
@@ -20,7 +20,9 @@ It counts as an error:
   - a slide whose content is taller or wider than the 800x600 slide, because
     dzslides clips it and the audience never sees the rest
 
-It then saves a PNG of the first slide. Exit status: 0 clean, 1 errors found,
+It then saves a PNG of the first slide; with --each-slide, also one PNG per
+slide beside it (PNG minus .png, then -01.png, -02.png ...), for proofreading a
+deck by eye. Exit status: 0 clean, 1 errors found,
 2 the check itself could not run (no browser, timeout).
 
 Why not grep `--enable-logging=stderr` for CONSOLE lines: that catches thrown
@@ -59,8 +61,9 @@ CHROMIUM_FLAGS = [
 WIDTH, HEIGHT = 800, 600
 
 # Time allowed after the load event for late errors (timers, dzslides' own
-# init) and for the first slide's 400 ms slide-in transition to finish.
-SETTLE_S = 0.8
+# init). The slide-in animation is switched off (prefers-reduced-motion, which
+# deck.css honours), so the screenshot does not catch a slide half-way.
+SETTLE_S = 0.5
 
 # Run in the page: list the slides whose content does not fit. Each <section>
 # is one slide, absolutely placed and exactly slide-sized, so scrollHeight >
@@ -209,6 +212,24 @@ def describe(ev):
     return None
 
 
+def screenshot(b, sid, path):
+    shot = b.call("Page.captureScreenshot", {"format": "png"}, session=sid)
+    with open(path, "wb") as f:
+        f.write(base64.b64decode(shot["data"]))
+
+
+def each_slide(b, sid, png):
+    """Show each slide in turn (dzslides follows the #N in the URL) and save it."""
+    count = b.call("Runtime.evaluate",
+                   {"expression": "document.querySelectorAll('body > section').length",
+                    "returnByValue": True}, session=sid)["result"]["value"]
+    stem = png[:-4] if png.endswith(".png") else png
+    for i in range(1, count + 1):
+        b.call("Runtime.evaluate", {"expression": f"location.hash = '#{i}'"}, session=sid)
+        b.pump(time.monotonic() + 0.15)  # let hashchange run and the page repaint
+        screenshot(b, sid, f"{stem}-{i:02d}.png")
+
+
 def check(args):
     url = "file://" + os.path.abspath(args.html)
     argv = [args.chromium, *CHROMIUM_FLAGS, f"--user-data-dir={args.profile}",
@@ -222,6 +243,9 @@ def check(args):
             b.call(f"{domain}.enable", session=sid)
         b.call("Emulation.setDeviceMetricsOverride",
                {"width": WIDTH, "height": HEIGHT, "deviceScaleFactor": 1, "mobile": False},
+               session=sid)
+        b.call("Emulation.setEmulatedMedia",
+               {"features": [{"name": "prefers-reduced-motion", "value": "reduce"}]},
                session=sid)
         b.events.clear()  # anything before our navigation is not the deck's fault
 
@@ -239,9 +263,9 @@ def check(args):
                            {"expression": OVERFLOW_JS, "returnByValue": True},
                            session=sid)
             errors.extend(found.get("result", {}).get("value") or [])
-            shot = b.call("Page.captureScreenshot", {"format": "png"}, session=sid)
-            with open(args.png, "wb") as f:
-                f.write(base64.b64decode(shot["data"]))
+            screenshot(b, sid, args.png)
+            if args.each_slide:
+                each_slide(b, sid, args.png)
         errors[:0] = [line for line in map(describe, b.events) if line]
         return errors
     finally:
@@ -255,6 +279,8 @@ def main():
     ap.add_argument("--timeout", type=float, default=30.0)
     ap.add_argument("--browser-log", default=os.devnull,
                     help="where Chromium's own stderr goes (it is noisy)")
+    ap.add_argument("--each-slide", action="store_true",
+                    help="also save one PNG per slide, for reading the deck by eye")
     ap.add_argument("html")
     ap.add_argument("png")
     args = ap.parse_args()

@@ -58,12 +58,19 @@ int kit_ns_set_id_maps(const char *procdir, uid_t inside_uid,
 		       struct kit_err *err);
 
 /*
+ * kit_ns_make_mounts_private - make every mount in the caller's mount
+ * namespace private, recursively, so that nothing mounted here propagates
+ * back to the namespace it was copied from (util-linux unshare does this by
+ * default).  Refuses with EINVAL in the host's mount namespace, where it
+ * would change the host's own propagation.  Returns 0 or -errno.
+ */
+int kit_ns_make_mounts_private(struct kit_err *err);
+
+/*
  * kit_ns_mount_proc - give the caller's mount namespace a /proc of its own
- * PID namespace at @target (normally "/proc").  First makes every mount
- * private, recursively, so neither this mount nor the hidden host /proc
- * propagates back to the parent namespace.  Needs a mount namespace of its
- * own (CLONE_NEWNS) or it would change the host's /proc.
- * Returns 0, or -errno with @err.
+ * PID namespace at @target (normally "/proc"): kit_ns_make_mounts_private(),
+ * then a new proc mount.  Call it in the first child of the new PID
+ * namespace.  Returns 0, or -errno with @err.
  */
 int kit_ns_mount_proc(const char *target, struct kit_err *err);
 
