@@ -8,6 +8,8 @@ SHELL := /bin/bash
 .DEFAULT_GOAL := all
 .DELETE_ON_ERROR:
 .SUFFIXES:
+# Prerequisites may use $$* (the lab override and the fuzzers need it).
+.SECONDEXPANSION:
 
 BUILD ?= build
 # LAB_DIR=labs/NN-*: a lab's files replace the solution's (make grade).
@@ -37,7 +39,8 @@ PROGRAMS :=
 include $(sort $(wildcard chapters/*/chapter.mk))
 include tests/unit/unit.mk
 include tests/fuzz/fuzz.mk
--include slides/slides.mk
+include slides/slides.mk
+DEBIAN_PKGS += $(SLIDES_DEPS)
 
 # ---- libkit and the programs ------------------------------------------------
 LIBKIT_SRCS := $(sort $(wildcard common/*.c common/*/*.c))
@@ -45,7 +48,6 @@ LIBKIT_OBJS := $(LIBKIT_SRCS:%.c=$(BUILD)/obj/%.o)
 BINARIES := $(PROGRAMS:%=$(BUILD)/bin/%)
 
 # A source comes from $(LAB_DIR) when the lab has its own copy of it.
-.SECONDEXPANSION:
 $(BUILD)/obj/%.o: $$(firstword $$(wildcard $(LAB_DIR)/$$*.c) $$*.c)
 	@mkdir -p $(@D)
 	$(CC) $(KIT_CFLAGS) -c -o $@ $<
@@ -91,6 +93,10 @@ format: ## reformat the C sources with clang-format
 
 format-check: ## fail if a C source is not formatted as .clang-format says
 	@tools/format-check $(C_SOURCES)
+
+.PHONY: print-c-sources
+print-c-sources:
+	@echo $(C_SOURCES)
 
 C_SOURCES = $(sort $(wildcard common/*.c common/*/*.c common/include/kit/*.h \
 		chapters/*/*.c tests/unit/*.c tests/fuzz/*.c))

@@ -23,8 +23,7 @@ const char *kit_errno_name(int code)
 	return unknown;
 }
 
-int kit_err_set(struct kit_err *err, int code, const char *hint,
-		const char *fmt, ...)
+int kit_err_set(struct kit_err *err, int code, const char *hint, const char *fmt, ...)
 {
 	char what[384];
 	va_list ap;
@@ -34,8 +33,8 @@ int kit_err_set(struct kit_err *err, int code, const char *hint,
 	va_end(ap);
 
 	err->code = code;
-	snprintf(err->msg, sizeof(err->msg), "%s: %s (%s)", what,
-		 kit_errno_name(code), hint ? hint : strerror(code));
+	snprintf(err->msg, sizeof(err->msg), "%s: %s (%s)", what, kit_errno_name(code),
+		 hint ? hint : strerror(code));
 	return -code;
 }
 

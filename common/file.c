@@ -19,12 +19,14 @@
 static const char *write_hint(int e)
 {
 	switch (e) {
-	case EPERM: return "not allowed: missing capability, or the kernel "
-			   "accepts this file only once";
+	case EPERM:
+		return "not allowed: missing capability, or the kernel "
+		       "accepts this file only once";
 	case EACCES: return "no write permission on the file";
 	case EINVAL: return "the kernel rejected the value's format";
-	case ENOENT: return "no such file: wrong path, or the kernel lacks "
-			    "this feature";
+	case ENOENT:
+		return "no such file: wrong path, or the kernel lacks "
+		       "this feature";
 	default: return NULL;
 	}
 }
@@ -47,8 +49,10 @@ int kit_write_file(const char *path, const char *data, struct kit_err *err)
 		return kit_err_set(err, e, write_hint(e), "write %s", path);
 	}
 	if ((size_t)n != len)
-		return kit_err_set(err, EIO, "short write: the kernel took only "
-			"part of the value", "write %s", path);
+		return kit_err_set(err, EIO,
+				   "short write: the kernel took only "
+				   "part of the value",
+				   "write %s", path);
 	return 0;
 }
 
@@ -69,8 +73,7 @@ int kit_read_file(const char *path, size_t max, char **out, size_t *len,
 			char *tmp = realloc(buf, cap + 8192 + 1);
 
 			if (!tmp)
-				return kit_err_set(err, ENOMEM, NULL, "read %s",
-						   path);
+				return kit_err_set(err, ENOMEM, NULL, "read %s", path);
 			buf = tmp;
 			cap += 8192;
 		}
@@ -82,8 +85,10 @@ int kit_read_file(const char *path, size_t max, char **out, size_t *len,
 		}
 		used += (size_t)n;
 		if (used > max)
-			return kit_err_set(err, EFBIG, "larger than the limit "
-				"for this kind of file", "read %s", path);
+			return kit_err_set(err, EFBIG,
+					   "larger than the limit "
+					   "for this kind of file",
+					   "read %s", path);
 	} while (n != 0);
 
 	buf[used] = '\0';
@@ -104,15 +109,14 @@ int kit_mkdir_p(const char *path, mode_t mode, struct kit_err *err)
 				   "create directory '%s'", path);
 	memcpy(tmp, path, len + 1);
 	/* Create each parent in turn: "a", "a/b", "a/b/c". */
-	for (char *p = tmp + 1; ; p++) {
+	for (char *p = tmp + 1;; p++) {
 		if (*p != '/' && *p != '\0')
 			continue;
 		char saved = *p;
 
 		*p = '\0';
 		if (mkdir(tmp, mode) < 0 && errno != EEXIST)
-			return kit_err_set(err, errno, NULL,
-					   "create directory %s", tmp);
+			return kit_err_set(err, errno, NULL, "create directory %s", tmp);
 		*p = saved;
 		if (saved == '\0')
 			break;
@@ -120,7 +124,9 @@ int kit_mkdir_p(const char *path, mode_t mode, struct kit_err *err)
 	if (stat(path, &st) < 0)
 		return kit_err_set(err, errno, NULL, "create directory %s", path);
 	if (!S_ISDIR(st.st_mode))
-		return kit_err_set(err, ENOTDIR, "something that is not a "
-			"directory is in the way", "create directory %s", path);
+		return kit_err_set(err, ENOTDIR,
+				   "something that is not a "
+				   "directory is in the way",
+				   "create directory %s", path);
 	return 0;
 }

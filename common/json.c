@@ -84,8 +84,8 @@ static void excerpt(const char *text, size_t len, size_t off, char out[24])
 	out[n] = '\0';
 }
 
-int kit_json_parse(const char *text, size_t len, const char *name,
-		   cJSON **out, struct kit_err *err)
+int kit_json_parse(const char *text, size_t len, const char *name, cJSON **out,
+		   struct kit_err *err)
 {
 	const char *end = NULL;
 	char near[24];
@@ -96,26 +96,27 @@ int kit_json_parse(const char *text, size_t len, const char *name,
 		return kit_err_set(err, EFBIG, "larger than the 16 MiB limit",
 				   "%s: parse JSON", name);
 	if (!kit_json_utf8_valid(text, len))
-		return kit_err_set(err, EINVAL, "not valid UTF-8",
-				   "%s: parse JSON", name);
+		return kit_err_set(err, EINVAL, "not valid UTF-8", "%s: parse JSON",
+				   name);
 	if (memchr(text, '\0', len))
-		return kit_err_set(err, EINVAL, "contains a NUL byte",
-				   "%s: parse JSON", name);
+		return kit_err_set(err, EINVAL, "contains a NUL byte", "%s: parse JSON",
+				   name);
 
 	doc = cJSON_ParseWithLengthOpts(text, len, &end, false);
 	if (!doc) {
 		/* cJSON reports the failing byte via its global error pointer,
 		 * or through end; both point into @text when set. */
 		const char *at = cJSON_GetErrorPtr();
-		size_t off = (at >= text && at <= text + len) ? (size_t)(at - text)
-							       : len;
+		size_t off = (at >= text && at <= text + len) ? (size_t)(at - text) : len;
 
 		line_col(text, off, &line, &col);
 		excerpt(text, len, off, near);
 		char hint[96];
 
-		snprintf(hint, sizeof(hint), "syntax error at line %d, column "
-			 "%d near '%s'", line, col, near);
+		snprintf(hint, sizeof(hint),
+			 "syntax error at line %d, column "
+			 "%d near '%s'",
+			 line, col, near);
 		return kit_err_set(err, EINVAL, hint, "%s: parse JSON", name);
 	}
 	/* Only whitespace may follow the document. */
@@ -126,8 +127,10 @@ int kit_json_parse(const char *text, size_t len, const char *name,
 		line_col(text, off, &line, &col);
 		char hint[96];
 
-		snprintf(hint, sizeof(hint), "unexpected data after the "
-			 "document at line %d, column %d", line, col);
+		snprintf(hint, sizeof(hint),
+			 "unexpected data after the "
+			 "document at line %d, column %d",
+			 line, col);
 		return kit_err_set(err, EINVAL, hint, "%s: parse JSON", name);
 	}
 	*out = doc;
@@ -221,15 +224,17 @@ char *kit_json_path_index(char *buf, const char *parent, size_t index)
  * Returns 0 with *item set, 1 if absent and optional, -ENOENT otherwise.
  * A JSON null counts as absent, as Go's encoding/json (runc) treats it.
  */
-static int lookup(const cJSON *obj, const char *path, const char *key,
-		  bool required, const cJSON **item, struct kit_err *err)
+static int lookup(const cJSON *obj, const char *path, const char *key, bool required,
+		  const cJSON **item, struct kit_err *err)
 {
 	char p[KIT_JSON_PATH_MAX];
 
 	kit_json_path_key(p, path, key);
 	if (!cJSON_IsObject(obj))
-		return kit_err_set(err, EINVAL, NULL, "%s: expected an object, "
-			"got %s", path[0] ? path : ".", kit_json_type_name(obj));
+		return kit_err_set(err, EINVAL, NULL,
+				   "%s: expected an object, "
+				   "got %s",
+				   path[0] ? path : ".", kit_json_type_name(obj));
 	*item = cJSON_GetObjectItemCaseSensitive(obj, key);
 	if (*item && !cJSON_IsNull(*item))
 		return 0;
@@ -245,9 +250,8 @@ static int wrong_type(const cJSON *item, const char *path, const char *key,
 	char p[KIT_JSON_PATH_MAX];
 
 	return kit_err_set(err, EINVAL, "fix the type of this field",
-			   "%s: expected %s, got %s",
-			   kit_json_path_key(p, path, key), want,
-			   kit_json_type_name(item));
+			   "%s: expected %s, got %s", kit_json_path_key(p, path, key),
+			   want, kit_json_type_name(item));
 }
 
 int kit_json_get_object(const cJSON *obj, const char *path, const char *key,
@@ -264,9 +268,8 @@ int kit_json_get_object(const cJSON *obj, const char *path, const char *key,
 	return 0;
 }
 
-int kit_json_get_array(const cJSON *obj, const char *path, const char *key,
-		       bool required, size_t max, const cJSON **out,
-		       struct kit_err *err)
+int kit_json_get_array(const cJSON *obj, const char *path, const char *key, bool required,
+		       size_t max, const cJSON **out, struct kit_err *err)
 {
 	char p[KIT_JSON_PATH_MAX];
 	const cJSON *item;
@@ -297,8 +300,8 @@ int kit_json_get_string(const cJSON *obj, const char *path, const char *key,
 	return 0;
 }
 
-int kit_json_get_bool(const cJSON *obj, const char *path, const char *key,
-		      bool required, bool *out, struct kit_err *err)
+int kit_json_get_bool(const cJSON *obj, const char *path, const char *key, bool required,
+		      bool *out, struct kit_err *err)
 {
 	const cJSON *item;
 	int ret = lookup(obj, path, key, required, &item, err);
@@ -311,9 +314,8 @@ int kit_json_get_bool(const cJSON *obj, const char *path, const char *key,
 	return 0;
 }
 
-int kit_json_get_int(const cJSON *obj, const char *path, const char *key,
-		     bool required, int64_t min, int64_t max, int64_t *out,
-		     struct kit_err *err)
+int kit_json_get_int(const cJSON *obj, const char *path, const char *key, bool required,
+		     int64_t min, int64_t max, int64_t *out, struct kit_err *err)
 {
 	char p[KIT_JSON_PATH_MAX];
 	const cJSON *item;
@@ -331,11 +333,15 @@ int kit_json_get_int(const cJSON *obj, const char *path, const char *key,
 				   "%s: expected an integer, got %g", p, v);
 	/* 2^53: past it a double no longer holds every integer exactly. */
 	if (fabs(v) > 9007199254740992.0)
-		return kit_err_set(err, ERANGE, "integers beyond 2^53 cannot be "
-			"read exactly", "%s: %g is too large", p, v);
+		return kit_err_set(err, ERANGE,
+				   "integers beyond 2^53 cannot be "
+				   "read exactly",
+				   "%s: %g is too large", p, v);
 	if (v < (double)min || v > (double)max)
-		return kit_err_set(err, ERANGE, NULL, "%s: %.0f is outside "
-			"[%" PRId64 ", %" PRId64 "]", p, v, min, max);
+		return kit_err_set(err, ERANGE, NULL,
+				   "%s: %.0f is outside "
+				   "[%" PRId64 ", %" PRId64 "]",
+				   p, v, min, max);
 	*out = (int64_t)v;
 	return 0;
 }

@@ -40,8 +40,10 @@ void kit_log_init(const char *prog)
 	if (level >= 0)
 		log_level = level;
 	else if (env && *env)
-		fprintf(stderr, "%s: warn: KIT_LOG=%s is not a level "
-			"(error, warn, info, debug); using warn\n", prog, env);
+		fprintf(stderr,
+			"%s: warn: KIT_LOG=%s is not a level "
+			"(error, warn, info, debug); using warn\n",
+			prog, env);
 }
 
 void kit_log_set_level(enum kit_log_level level)

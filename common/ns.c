@@ -61,8 +61,8 @@ char *kit_ns_describe(int flags, char *buf, size_t size)
 	for (const struct kit_ns_kind *k = kit_ns_kinds; k->name; k++) {
 		if (!(flags & k->flag))
 			continue;
-		int n = snprintf(buf + used, size - used, "%s%s",
-				 used ? "," : "", k->name);
+		int n = snprintf(buf + used, size - used, "%s%s", used ? "," : "",
+				 k->name);
 
 		if (n < 0 || (size_t)n >= size - used)
 			break; /* out of room: keep what fits */
@@ -87,9 +87,9 @@ static bool sysctl_is(const char *name, const char *value)
 
 /* Ubuntu 24.04 lets unprivileged users create a user namespace but then
  * AppArmor denies every capability in it, so the map writes fail. */
-#define APPARMOR_USERNS_HINT                                                  \
-	"Ubuntu's AppArmor restricts unprivileged user namespaces: run as "   \
-	"root, or allow them with sysctl "                                    \
+#define APPARMOR_USERNS_HINT                                                             \
+	"Ubuntu's AppArmor restricts unprivileged user namespaces: run as "              \
+	"root, or allow them with sysctl "                                               \
 	"kernel.apparmor_restrict_unprivileged_userns=0"
 
 /*
@@ -117,10 +117,8 @@ static const char *unshare_hint(int e, int flags)
 	case EINVAL:
 		return "a kind this kernel lacks, or a user namespace asked for "
 		       "by a multithreaded process";
-	case EUSERS:
-		return "user namespaces nested more than 32 deep";
-	default:
-		return NULL;
+	case EUSERS: return "user namespaces nested more than 32 deep";
+	default: return NULL;
 	}
 }
 
@@ -162,8 +160,8 @@ static const char *id_map_hint(void)
 }
 
 /* Write one id file; EPERM gets the user-namespace explanation. */
-static int write_id_file(const char *procdir, const char *file,
-			 const char *data, struct kit_err *err)
+static int write_id_file(const char *procdir, const char *file, const char *data,
+			 struct kit_err *err)
 {
 	char path[PATH_MAX];
 	int ret;
@@ -176,9 +174,8 @@ static int write_id_file(const char *procdir, const char *file,
 	return ret;
 }
 
-int kit_ns_set_id_maps(const char *procdir, uid_t inside_uid,
-		       uid_t outside_uid, gid_t inside_gid, gid_t outside_gid,
-		       struct kit_err *err)
+int kit_ns_set_id_maps(const char *procdir, uid_t inside_uid, uid_t outside_uid,
+		       gid_t inside_gid, gid_t outside_gid, struct kit_err *err)
 {
 	char uid_line[64], gid_line[64];
 	int ret;
@@ -191,7 +188,8 @@ int kit_ns_set_id_maps(const char *procdir, uid_t inside_uid,
 	 * write_id_file(): "setgroups" gets "deny" (a kernel without the
 	 * file, ENOENT, predates the rule: carry on), then "uid_map" gets
 	 * uid_line, then "gid_map" gets gid_line.  Return the first error.
-	 * Stub: (void)write_id_file; (void)uid_line; (void)gid_line; (void)ret;
+	 * Stub: (void)write_id_file; (void)procdir; (void)uid_line; (void)gid_line;
+	 * Stub: (void)ret;
 	 * Stub: return kit_lab_todo(err, "02.2");
 	 * Why: since Linux 3.19 an unprivileged process may write gid_map
 	 * only after setgroups is "deny"; otherwise it could drop a group
@@ -229,19 +227,18 @@ static const char *mount_proc_hint(int e)
 		return "needs CAP_SYS_ADMIN over this PID namespace: in a user "
 		       "namespace, create the PID namespace with it (--user "
 		       "--pid --fork)";
-	case EINVAL:
-		return "not in a mount namespace of our own? (--mount)";
-	default:
-		return NULL;
+	case EINVAL: return "not in a mount namespace of our own? (--mount)";
+	default: return NULL;
 	}
 }
 
 int kit_ns_make_mounts_private(struct kit_err *err)
 {
 	if (in_init_mount_ns())
-		return kit_err_set(err, EINVAL, "this would change the host's "
-			"mounts: call it after unshare(CLONE_NEWNS)",
-			"make mounts private");
+		return kit_err_set(err, EINVAL,
+				   "this would change the host's "
+				   "mounts: call it after unshare(CLONE_NEWNS)",
+				   "make mounts private");
 	/* LAB 02.3: stop mount events from crossing into the host.
 	 * One mount(2) call with no source, target "/", no type and the
 	 * flags MS_REC | MS_PRIVATE changes the propagation of every mount
@@ -255,8 +252,7 @@ int kit_ns_make_mounts_private(struct kit_err *err)
 	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0) {
 		int e = errno;
 
-		return kit_err_set(err, e, mount_proc_hint(e),
-				   "make mounts private");
+		return kit_err_set(err, e, mount_proc_hint(e), "make mounts private");
 	}
 	/* END LAB */
 	return 0;
@@ -272,18 +268,17 @@ int kit_ns_mount_proc(const char *target, struct kit_err *err)
 	 * Mount a filesystem of type "proc" (source "proc") on @target with
 	 * MS_NOSUID | MS_NODEV | MS_NOEXEC.  Report a failure as "mount proc
 	 * on <target>" with mount_proc_hint(e).
-	 * Stub: (void)mount_proc_hint;
+	 * Stub: (void)mount_proc_hint; (void)target;
 	 * Stub: return kit_lab_todo(err, "02.3");
 	 * Why: a proc filesystem shows the PID namespace of the process that
 	 * mounts it, so the child (PID 1 of the new namespace) must mount it,
 	 * not the parent.  The new mount hides the host's /proc below it.
 	 */
-	if (mount("proc", target, "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC,
-		  NULL) < 0) {
+	if (mount("proc", target, "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0) {
 		int e = errno;
 
-		return kit_err_set(err, e, mount_proc_hint(e),
-				   "mount proc on %s", target);
+		return kit_err_set(err, e, mount_proc_hint(e), "mount proc on %s",
+				   target);
 	}
 	/* END LAB */
 	return 0;

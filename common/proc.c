@@ -22,10 +22,12 @@ static const char *exec_hint(int e)
 {
 	switch (e) {
 	case ENOENT: return "no such program: is it installed and on PATH?";
-	case EACCES: return "not executable, or a directory on the way is not "
-			    "searchable";
-	case ENOEXEC: return "not a program this kernel can run (wrong "
-			     "architecture, or a script without #!)";
+	case EACCES:
+		return "not executable, or a directory on the way is not "
+		       "searchable";
+	case ENOEXEC:
+		return "not a program this kernel can run (wrong "
+		       "architecture, or a script without #!)";
 	default: return NULL;
 	}
 }
@@ -87,9 +89,11 @@ pid_t kit_spawn(char *const argv[], const struct kit_spawn_opts *opts,
 
 		close(report[0]);
 		close(report[1]);
-		return kit_err_set(err, e, e == EAGAIN ? "process limit "
-			"reached (ulimit -u, pids cgroup)" : NULL,
-			"fork for %s", argv[0]);
+		return kit_err_set(err, e,
+				   e == EAGAIN ? "process limit "
+						 "reached (ulimit -u, pids cgroup)"
+					       : NULL,
+				   "fork for %s", argv[0]);
 	}
 	if (pid == 0)
 		child_exec(argv, opts ? opts : &inherit, report[1]);
@@ -102,8 +106,8 @@ pid_t kit_spawn(char *const argv[], const struct kit_spawn_opts *opts,
 	if (n == (ssize_t)sizeof(child_errno)) {
 		/* The child could not exec: reap it so no zombie is left. */
 		waitpid(pid, &status, 0);
-		return kit_err_set(err, child_errno, exec_hint(child_errno),
-				   "exec %s", argv[0]);
+		return kit_err_set(err, child_errno, exec_hint(child_errno), "exec %s",
+				   argv[0]);
 	}
 	return pid;
 }
@@ -116,14 +120,15 @@ int kit_wait(pid_t pid, int *status, struct kit_err *err)
 		got = waitpid(pid, status, 0);
 	while (got < 0 && errno == EINTR);
 	if (got < 0)
-		return kit_err_set(err, errno, errno == ECHILD ? "not a child "
-			"of this process, or already reaped" : NULL,
-			"wait for pid %d", (int)pid);
+		return kit_err_set(err, errno,
+				   errno == ECHILD ? "not a child "
+						     "of this process, or already reaped"
+						   : NULL,
+				   "wait for pid %d", (int)pid);
 	return 0;
 }
 
-int kit_run(char *const argv[], const struct kit_spawn_opts *opts,
-	    struct kit_err *err)
+int kit_run(char *const argv[], const struct kit_spawn_opts *opts, struct kit_err *err)
 {
 	int status;
 	pid_t pid = kit_spawn(argv, opts, err);
@@ -153,8 +158,7 @@ char *kit_status_describe(int status, char *buf, size_t size)
 		const char *name = sigabbrev_np(sig); /* glibc >= 2.32 */
 
 		snprintf(buf, size, "killed by signal %d (SIG%s)%s", sig,
-			 name ? name : "?",
-			 WCOREDUMP(status) ? " (core dumped)" : "");
+			 name ? name : "?", WCOREDUMP(status) ? " (core dumped)" : "");
 	} else if (WIFSTOPPED(status)) {
 		snprintf(buf, size, "stopped by signal %d", WSTOPSIG(status));
 	} else {

@@ -25,6 +25,11 @@ SLIDES_CSS := $(SLIDES_TOOLS)/deck.css
 SLIDES_DEPS := pandoc graphviz chromium python3 fonts-wqy-microhei
 
 SLIDES_PANDOC ?= pandoc
+# pandoc 2.19 renamed --self-contained to --embed-resources and warns about
+# the old name, which --fail-if-warnings would turn into a failure (Ubuntu
+# 24.04 ships pandoc 3). Ask pandoc once, and only when a deck is built.
+SLIDES_EMBED = $(eval SLIDES_EMBED := $(shell $(SLIDES_PANDOC) --help 2>/dev/null | \
+	grep -q -e --embed-resources && echo --embed-resources || echo --self-contained))$(SLIDES_EMBED)
 SLIDES_DOT ?= dot
 SLIDES_CHROMIUM ?= chromium
 export SLIDES_CHROMIUM
@@ -46,13 +51,14 @@ $(SLIDES_OUT)/diagrams/%.svg: $(SLIDES_DIR)/diagrams/%.dot
 	$(SLIDES_DOT) -Tsvg -o $@.tmp $<
 	@mv $@.tmp $@
 
-# --fail-if-warnings: a picture pandoc cannot find is only a warning to it,
-# and the deck would show an empty frame. check-offline.sh then proves that
+# A picture pandoc cannot find already stops it; --fail-if-warnings also stops
+# it on what it would only warn about and carry on past, such as a deck with
+# no title or math it cannot convert. check-offline.sh then proves that
 # nothing in the result comes from the network.
 $(SLIDES_OUT)/%.html: $(SLIDES_DIR)/%.md $(SLIDES_CSS) $(SLIDES_TOOLS)/check-offline.sh
 	@command -v $(SLIDES_PANDOC) >/dev/null || { echo "slides: $(SLIDES_PANDOC) not found: make deps-slides" >&2; exit 1; }
 	@mkdir -p $(@D)
-	$(SLIDES_PANDOC) --from=markdown --to=dzslides --standalone --self-contained \
+	$(SLIDES_PANDOC) --from=markdown --to=dzslides --standalone $(SLIDES_EMBED) \
 		--fail-if-warnings --css=$(SLIDES_CSS) \
 		--resource-path=$(SLIDES_OUT):$(SLIDES_DIR) -o $@.tmp $<
 	@$(SLIDES_TOOLS)/check-offline.sh $@.tmp

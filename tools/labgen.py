@@ -195,11 +195,13 @@ def graded_tests(lab):
                 m = TEST_RE.match(line)
                 if not m:
                     continue
-                t = TAG_RE.match(m.group(1))
+                # bats evaluates the name as a double-quoted shell word
+                name = re.sub(r'\\([$`"\\])', r"\1", m.group(1))
+                t = TAG_RE.match(name)
                 if t:
-                    tests.append((t.group(1), int(t.group(2)), m.group(1)))
+                    tests.append((t.group(1), int(t.group(2)), name))
                 else:
-                    tests.append((None, 1, m.group(1)))
+                    tests.append((None, 1, name))
     return tests
 
 

@@ -157,8 +157,12 @@ static int fork_child(int *exit_code, struct kit_err *err)
 
 	pid = fork();
 	if (pid < 0)
-		return kit_err_set(err, errno, errno == EAGAIN ? "process limit "
-			"reached (ulimit -u or a pids cgroup)" : NULL, "fork");
+		return kit_err_set(err, errno,
+				   errno == EAGAIN
+					   ? "process limit "
+					     "reached (ulimit -u or a pids cgroup)"
+					   : NULL,
+				   "fork");
 	if (pid == 0) {
 		/* No orphans: if mini-unshare is killed, the program dies too. */
 		prctl(PR_SET_PDEATHSIG, SIGKILL);

@@ -77,14 +77,21 @@ teardown() {
 @test "[lab 02.3, 2 pts] --mount-proc leaves the host's /proc alone" {
 	require_root
 	procs_before=$(grep -c ' proc ' /proc/self/mountinfo)
-	"$U" --fork --pid --mount-proc sleep 3 &
+	view=$(mktemp /tmp/kit-view.XXXXXX)
+	"$U" --fork --pid --mount-proc sh -c "ps -e -o pid= > '$view'; sleep 3" &
 	bg=$!
-	sleep 0.5
-	# While the namespace lives, the host still sees its own processes ...
-	assert [ "$(ls /proc | grep -c '^[0-9]')" -gt 3 ]
-	assert_equal "$(grep -c ' proc ' /proc/self/mountinfo)" "$procs_before"
+	for _ in $(seq 50); do [ -s "$view" ] && break; sleep 0.1; done
+	# While the namespace lives: it sees its 2 processes, the host all of
+	# its own, and the host's mount table has no extra proc mount.
+	inside=$(wc -l < "$view")
+	host=$(ls /proc | grep -c '^[0-9]')
+	procs_during=$(grep -c ' proc ' /proc/self/mountinfo)
 	kill -KILL "$bg"
 	wait "$bg" || true
+	rm -f "$view"
+	assert_equal "$inside" 2
+	assert [ "$host" -gt 3 ]
+	assert_equal "$procs_during" "$procs_before"
 }
 
 @test "[lab 02.3, 2 pts] --mount: mounts made inside do not propagate to the host" {

@@ -25,21 +25,20 @@ static void walk(const cJSON *obj, const char *path, int depth)
 
 	if (depth > 64)
 		return;
-	cJSON_ArrayForEach(item, obj) {
+	cJSON_ArrayForEach(item, obj)
+	{
 		if (cJSON_IsObject(obj) && item->string) {
 			const char *key = item->string;
 
 			kit_json_get_string(obj, path, key, true, &s, &err);
 			kit_json_get_bool(obj, path, key, false, &b, &err);
-			kit_json_get_int(obj, path, key, true, INT64_MIN,
-					 INT64_MAX, &n, &err);
+			kit_json_get_int(obj, path, key, true, INT64_MIN, INT64_MAX, &n,
+					 &err);
 			kit_json_get_array(obj, path, key, false, 16, &sub, &err);
 			if (kit_json_get_object(obj, path, key, true, &sub, &err) == 0)
-				walk(sub, kit_json_path_key(child, path, key),
-				     depth + 1);
+				walk(sub, kit_json_path_key(child, path, key), depth + 1);
 		} else if (cJSON_IsArray(obj)) {
-			walk(item, kit_json_path_index(child, path, i++),
-			     depth + 1);
+			walk(item, kit_json_path_index(child, path, i++), depth + 1);
 		}
 	}
 }

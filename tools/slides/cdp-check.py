@@ -81,6 +81,17 @@ Array.prototype.slice.call(document.querySelectorAll('body > section'))
 """
 
 
+def browser_env(home):
+    """The environment for Chromium: HOME and the XDG folders inside @home.
+    Even with --user-data-dir, the Debian wrapper, crashpad and dconf write
+    under ~/.config and ~/.cache; pointing them at the throwaway profile
+    leaves nothing behind in the real home."""
+    env = dict(os.environ)
+    env.update(HOME=home, XDG_CONFIG_HOME=f"{home}/.config",
+               XDG_CACHE_HOME=f"{home}/.cache", XDG_DATA_HOME=f"{home}/.local/share")
+    return env
+
+
 class CheckError(Exception):
     """The check could not be carried out (as opposed to: the deck is bad)."""
 
@@ -88,7 +99,7 @@ class CheckError(Exception):
 class Browser:
     """One Chromium process and the two pipe ends used to talk to it."""
 
-    def __init__(self, argv, log):
+    def __init__(self, argv, log, home):
         # Chromium reads fd 3 and writes fd 4; make two pipes and map them there.
         cmd_r, self.cmd_w = os.pipe()
         self.evt_r, evt_w = os.pipe()
@@ -114,6 +125,7 @@ class Browser:
             preexec_fn=child_fds,
             close_fds=False,
             start_new_session=True,
+            env=browser_env(home),
         )
         os.close(cmd_r)
         os.close(evt_w)
@@ -189,8 +201,9 @@ class Browser:
         os.close(self.evt_r)
 
 
-def describe(ev):
-    """Turn one DevTools event into an error line, or None if it is fine."""
+def describe(ev, urls):
+    """Turn one DevTools event into an error line, or None if it is fine.
+    @urls maps request ids to addresses, for failures that name only the id."""
     m, p = ev["method"], ev.get("params", {})
     if m == "Runtime.exceptionThrown":
         d = p.get("exceptionDetails", {})
@@ -204,7 +217,8 @@ def describe(ev):
         e = p["entry"]
         return f"log ({e.get('source')}): {e.get('text')} {e.get('url', '')}".rstrip()
     if m == "Network.loadingFailed" and not p.get("canceled"):
-        return f"resource failed to load: {p.get('errorText')} (request {p.get('requestId')})"
+        url = urls.get(p.get("requestId"), "request " + str(p.get("requestId")))
+        return f"resource failed to load: {p.get('errorText')} {url}"
     if m == "Network.requestWillBeSent":
         url = p.get("request", {}).get("url", "")
         if url.startswith(("http:", "https:", "ws:", "wss:")):
@@ -232,10 +246,10 @@ def each_slide(b, sid, png):
 
 def check(args):
     url = "file://" + os.path.abspath(args.html)
-    argv = [args.chromium, *CHROMIUM_FLAGS, f"--user-data-dir={args.profile}",
+    argv = [args.chromium, *CHROMIUM_FLAGS, f"--user-data-dir={args.profile}/user-data",
             f"--window-size={WIDTH},{HEIGHT}", "about:blank"]
     with open(args.browser_log, "ab") as log:
-        b = Browser(argv, log)
+        b = Browser(argv, log, args.profile)
     try:
         tid = b.call("Target.createTarget", {"url": "about:blank"})["targetId"]
         sid = b.call("Target.attachToTarget", {"targetId": tid, "flatten": True})["sessionId"]
@@ -266,7 +280,9 @@ def check(args):
             screenshot(b, sid, args.png)
             if args.each_slide:
                 each_slide(b, sid, args.png)
-        errors[:0] = [line for line in map(describe, b.events) if line]
+        urls = {e["params"]["requestId"]: e["params"]["request"]["url"]
+                for e in b.events if e["method"] == "Network.requestWillBeSent"}
+        errors[:0] = [line for line in (describe(e, urls) for e in b.events) if line]
         return errors
     finally:
         b.close()
@@ -275,7 +291,8 @@ def check(args):
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--chromium", default=os.environ.get("SLIDES_CHROMIUM", "chromium"))
-    ap.add_argument("--profile", required=True, help="an empty, throwaway profile dir")
+    ap.add_argument("--profile", required=True,
+                    help="an empty, throwaway dir: the browser profile and its HOME")
     ap.add_argument("--timeout", type=float, default=30.0)
     ap.add_argument("--browser-log", default=os.devnull,
                     help="where Chromium's own stderr goes (it is noisy)")

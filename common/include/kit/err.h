@@ -30,8 +30,8 @@ struct kit_err {
  * @fmt ("what we tried"), explained by @hint (NULL: strerror(@code)).
  * Returns -@code so callers can write `return kit_err_set(...)`.
  */
-int kit_err_set(struct kit_err *err, int code, const char *hint,
-		const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+int kit_err_set(struct kit_err *err, int code, const char *hint, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
 
 /*
  * kit_err_wrap - prepend "<context>: " to the message already in @err.
@@ -50,7 +50,6 @@ void kit_err_clear(struct kit_err *err);
 const char *kit_errno_name(int code);
 
 /* kit_die - print "<prog>: <msg>" to stderr and exit(1).  main() only. */
-void kit_die(const char *prog, const struct kit_err *err)
-	__attribute__((noreturn));
+void kit_die(const char *prog, const struct kit_err *err) __attribute__((noreturn));
 
 #endif /* KIT_ERR_H */

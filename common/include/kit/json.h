@@ -33,8 +33,8 @@
  * syntax error (with line and column), trailing garbage or nesting deeper
  * than cJSON's limit, and with EFBIG above KIT_JSON_MAX_BYTES.
  */
-int kit_json_parse(const char *text, size_t len, const char *name,
-		   cJSON **out, struct kit_err *err);
+int kit_json_parse(const char *text, size_t len, const char *name, cJSON **out,
+		   struct kit_err *err);
 
 /* kit_json_load_file - read @path (at most KIT_JSON_MAX_BYTES) and parse. */
 int kit_json_load_file(const char *path, cJSON **out, struct kit_err *err);
@@ -74,17 +74,15 @@ char *kit_json_path_index(char *buf, const char *parent, size_t index);
  */
 int kit_json_get_object(const cJSON *obj, const char *path, const char *key,
 			bool required, const cJSON **out, struct kit_err *err);
-int kit_json_get_array(const cJSON *obj, const char *path, const char *key,
-		       bool required, size_t max, const cJSON **out,
-		       struct kit_err *err);
+int kit_json_get_array(const cJSON *obj, const char *path, const char *key, bool required,
+		       size_t max, const cJSON **out, struct kit_err *err);
 int kit_json_get_string(const cJSON *obj, const char *path, const char *key,
 			bool required, const char **out, struct kit_err *err);
-int kit_json_get_bool(const cJSON *obj, const char *path, const char *key,
-		      bool required, bool *out, struct kit_err *err);
+int kit_json_get_bool(const cJSON *obj, const char *path, const char *key, bool required,
+		      bool *out, struct kit_err *err);
 /* Integers must be whole numbers within [@min, @max]; cJSON keeps numbers
  * as doubles, so integers beyond 2^53 cannot be read exactly (ERANGE). */
-int kit_json_get_int(const cJSON *obj, const char *path, const char *key,
-		     bool required, int64_t min, int64_t max, int64_t *out,
-		     struct kit_err *err);
+int kit_json_get_int(const cJSON *obj, const char *path, const char *key, bool required,
+		     int64_t min, int64_t max, int64_t *out, struct kit_err *err);
 
 #endif /* KIT_JSON_H */

@@ -53,9 +53,8 @@ int kit_ns_unshare(int flags, struct kit_err *err);
  * gid_map only after giving up setgroups(2) (Linux >= 3.19).
  * Returns 0, or -errno with @err naming the file that refused.
  */
-int kit_ns_set_id_maps(const char *procdir, uid_t inside_uid,
-		       uid_t outside_uid, gid_t inside_gid, gid_t outside_gid,
-		       struct kit_err *err);
+int kit_ns_set_id_maps(const char *procdir, uid_t inside_uid, uid_t outside_uid,
+		       gid_t inside_gid, gid_t outside_gid, struct kit_err *err);
 
 /*
  * kit_ns_make_mounts_private - make every mount in the caller's mount

@@ -24,7 +24,10 @@ struct kit_spawn_opts {
 	const char *cwd;
 };
 
-#define KIT_SPAWN_OPTS_INIT { .stdin_fd = -1, .stdout_fd = -1, .stderr_fd = -1 }
+#define KIT_SPAWN_OPTS_INIT                                                              \
+	{                                                                                \
+		.stdin_fd = -1, .stdout_fd = -1, .stderr_fd = -1                         \
+	}
 
 /*
  * kit_spawn - fork and execvp(@argv[0], @argv) with @opts (NULL: inherit
@@ -46,8 +49,7 @@ int kit_wait(pid_t pid, int *status, struct kit_err *err);
  * kit_run - kit_spawn() then kit_wait(): returns the shell-style exit code
  * of the program (see kit_status_exit_code) or -errno if it could not run.
  */
-int kit_run(char *const argv[], const struct kit_spawn_opts *opts,
-	    struct kit_err *err);
+int kit_run(char *const argv[], const struct kit_spawn_opts *opts, struct kit_err *err);
 
 /*
  * kit_exec - execvp(@argv[0], @argv) in the calling process.  Returns only
