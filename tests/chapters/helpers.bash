@@ -17,7 +17,10 @@ source "$KIT_ROOT/tests/lib/require.bash"
 # as_nobody CMD... - run CMD as the unprivileged user nobody (uid 65534),
 # with no supplementary groups, the way a student's own account would.
 as_nobody() {
-	setpriv --reuid=65534 --regid=65534 --clear-groups --reset-env "$@"
+	# A coverage build (make coverage) writes its counters below
+	# GCOV_PREFIX: nobody cannot write them into build/.
+	setpriv --reuid=65534 --regid=65534 --clear-groups --reset-env \
+		env ${KIT_GCOV_NOBODY:+GCOV_PREFIX=$KIT_GCOV_NOBODY} "$@"
 }
 
 # public_copy PROG - copy a program where nobody can run it, print its path.
