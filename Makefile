@@ -110,6 +110,11 @@ grade: ## grade a lab: make grade LAB=02 [SOLUTION=1]
 	@test -n "$(LAB)" || { echo "usage: make grade LAB=NN [SOLUTION=1]" >&2; exit 2; }
 	@tools/grade $(if $(filter 1,$(SOLUTION)),--solution) $(LAB)
 
+# ---- benchmarks -------------------------------------------------------------
+.PHONY: bench
+bench: all ## compare the kit's programs with the real tools; results in tests/bench/results/
+	@for b in tests/bench/[0-9][0-9]-*.sh; do echo "== $$b"; $$b || exit 1; done
+
 # ---- variants ---------------------------------------------------------------
 .PHONY: asan coverage
 asan: deps ## build with AddressSanitizer+UBSan into build/asan and run the tests
