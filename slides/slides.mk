@@ -41,7 +41,7 @@ SLIDES_SVG := $(patsubst $(SLIDES_DIR)/diagrams/%.dot,$(SLIDES_OUT)/diagrams/%.s
 
 .PHONY: slides test-slides deps-slides clean-slides
 
-slides: $(SLIDES_HTML)
+slides: $(SLIDES_HTML) ## render every deck to self-contained HTML in build/slides/
 
 # Write to a temporary name and rename, so an interrupted run never leaves a
 # half-written file that make would take as up to date.
@@ -67,10 +67,10 @@ $(SLIDES_OUT)/%.html: $(SLIDES_DIR)/%.md $(SLIDES_CSS) $(SLIDES_TOOLS)/check-off
 # Deck NN-x.html embeds the diagrams named NN-*.svg: rebuild it when they change.
 $(foreach h,$(SLIDES_HTML),$(eval $(h): $(filter $(SLIDES_OUT)/diagrams/$(firstword $(subst -, ,$(notdir $(h))))-%,$(SLIDES_SVG))))
 
-test-slides: slides
+test-slides: slides ## open every deck in headless Chromium: no errors, a screenshot
 	@$(SLIDES_TOOLS)/test-decks.sh $(SLIDES_OUT) $(SLIDES_HTML)
 
-deps-slides:
+deps-slides: ## install pandoc, graphviz, chromium (make deps does too)
 	@$(SLIDES_TOOLS)/deps.sh $(SLIDES_DEPS)
 
 clean-slides:
