@@ -40,7 +40,7 @@ int kit_err_set(struct kit_err *err, int code, const char *hint, const char *fmt
 
 int kit_err_wrap(struct kit_err *err, const char *fmt, ...)
 {
-	char ctx[256], old[sizeof(err->msg)];
+	char ctx[sizeof(err->msg)], old[sizeof(err->msg)];
 	va_list ap;
 	int n;
 

@@ -156,6 +156,7 @@ int kit_json_write_file(const char *path, const cJSON *doc, unsigned mode,
 	char tmp[PATH_MAX];
 	_autoclose int fd = -1;
 	size_t len;
+	ssize_t n;
 
 	if (!text)
 		return kit_err_set(err, ENOMEM, NULL, "serialise %s", path);
@@ -167,11 +168,16 @@ int kit_json_write_file(const char *path, const cJSON *doc, unsigned mode,
 		return kit_err_set(err, errno, NULL, "create %s", tmp);
 	len = strlen(text);
 	text[len] = '\n'; /* replace the NUL: files end with a newline */
-	if (write(fd, text, len + 1) != (ssize_t)(len + 1) || fsync(fd) < 0) {
-		int e = errno ? errno : EIO;
+	n = write(fd, text, len + 1);
+	if (n < 0 || fsync(fd) < 0) {
+		int e = errno;
 
 		unlink(tmp);
 		return kit_err_set(err, e, NULL, "write %s", tmp);
+	}
+	if ((size_t)n != len + 1) { /* a short write sets no errno */
+		unlink(tmp);
+		return kit_err_set(err, EIO, NULL, "write %s", tmp);
 	}
 	if (rename(tmp, path) < 0) {
 		int e = errno;

@@ -39,11 +39,13 @@ void kit_log_init(const char *prog)
 	log_prog = prog;
 	if (level >= 0)
 		log_level = level;
-	else if (env && *env)
+	else if (env && *env) {
+		log_level = KIT_LOG_WARN;
 		fprintf(stderr,
 			"%s: warn: KIT_LOG=%s is not a level "
 			"(error, warn, info, debug); using warn\n",
 			prog, env);
+	}
 }
 
 void kit_log_set_level(enum kit_log_level level)

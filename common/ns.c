@@ -61,12 +61,12 @@ char *kit_ns_describe(int flags, char *buf, size_t size)
 	for (const struct kit_ns_kind *k = kit_ns_kinds; k->name; k++) {
 		if (!(flags & k->flag))
 			continue;
-		int n = snprintf(buf + used, size - used, "%s%s", used ? "," : "",
-				 k->name);
+		size_t need = strlen(k->name) + (used ? 1 : 0);
 
-		if (n < 0 || (size_t)n >= size - used)
-			break; /* out of room: keep what fits */
-		used += (size_t)n;
+		if (need >= size - used)
+			break; /* out of room: keep the whole names that fit */
+		snprintf(buf + used, size - used, "%s%s", used ? "," : "", k->name);
+		used += need;
 	}
 	return buf;
 }
@@ -196,7 +196,9 @@ int kit_ns_set_id_maps(const char *procdir, uid_t inside_uid, uid_t outside_uid,
 	 * that a file's permissions deny to it (CVE-2014-8989).
 	 */
 	ret = write_id_file(procdir, "setgroups", "deny", err);
-	if (ret < 0 && ret != -ENOENT)
+	if (ret == -ENOENT)
+		kit_err_clear(err); /* a kernel older than 3.19: no such rule */
+	else if (ret < 0)
 		return ret;
 	ret = write_id_file(procdir, "uid_map", uid_line, err);
 	if (ret < 0)

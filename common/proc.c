@@ -53,31 +53,63 @@ int kit_pipe(int fds[2], struct kit_err *err)
 	return 0;
 }
 
+/* What the child reports when a step before the program runs fails. */
+struct child_failure {
+	enum { STEP_STDIN, STEP_STDOUT, STEP_STDERR, STEP_CHDIR, STEP_EXEC } step;
+	int errnum;
+};
+
 /* In the child between fork and exec: only async-signal-safe calls. */
 static void __attribute__((noreturn))
 child_exec(char *const argv[], const struct kit_spawn_opts *o, int report)
 {
-	int e;
+	struct child_failure f;
 
-	if ((o->stdin_fd >= 0 && dup2(o->stdin_fd, 0) < 0) ||
-	    (o->stdout_fd >= 0 && dup2(o->stdout_fd, 1) < 0) ||
-	    (o->stderr_fd >= 0 && dup2(o->stderr_fd, 2) < 0) ||
-	    (o->cwd && chdir(o->cwd) < 0))
-		goto fail;
-	execvp(argv[0], argv);
-fail:
-	e = errno;
-	if (write(report, &e, sizeof(e)) < 0) {
+	if (o->stdin_fd >= 0 && dup2(o->stdin_fd, 0) < 0)
+		f.step = STEP_STDIN;
+	else if (o->stdout_fd >= 0 && dup2(o->stdout_fd, 1) < 0)
+		f.step = STEP_STDOUT;
+	else if (o->stderr_fd >= 0 && dup2(o->stderr_fd, 2) < 0)
+		f.step = STEP_STDERR;
+	else if (o->cwd && chdir(o->cwd) < 0)
+		f.step = STEP_CHDIR;
+	else {
+		execvp(argv[0], argv);
+		f.step = STEP_EXEC;
+	}
+	f.errnum = errno;
+	if (write(report, &f, sizeof(f)) < 0) {
 		/* nothing left to tell anyone */
 	}
 	_exit(127);
+}
+
+/* Turn the child's report into the error of the step that failed. */
+static int child_error(const struct child_failure *f, char *const argv[],
+		       const struct kit_spawn_opts *o, struct kit_err *err)
+{
+	static const char *const fd_names[] = { "stdin", "stdout", "stderr" };
+	int e = f->errnum;
+
+	switch (f->step) {
+	case STEP_STDIN:
+	case STEP_STDOUT:
+	case STEP_STDERR:
+		return kit_err_set(err, e, NULL, "spawn %s: redirect %s", argv[0],
+				   fd_names[f->step]);
+	case STEP_CHDIR:
+		return kit_err_set(err, e, NULL, "spawn %s: chdir %s", argv[0], o->cwd);
+	default: return kit_err_set(err, e, exec_hint(e), "exec %s", argv[0]);
+	}
 }
 
 pid_t kit_spawn(char *const argv[], const struct kit_spawn_opts *opts,
 		struct kit_err *err)
 {
 	static const struct kit_spawn_opts inherit = KIT_SPAWN_OPTS_INIT;
-	int report[2], child_errno = 0, status;
+	const struct kit_spawn_opts *o = opts ? opts : &inherit;
+	struct child_failure failure;
+	int report[2], status;
 	ssize_t n;
 	pid_t pid;
 
@@ -96,18 +128,17 @@ pid_t kit_spawn(char *const argv[], const struct kit_spawn_opts *opts,
 				   "fork for %s", argv[0]);
 	}
 	if (pid == 0)
-		child_exec(argv, opts ? opts : &inherit, report[1]);
+		child_exec(argv, o, report[1]);
 
 	close(report[1]);
 	do
-		n = read(report[0], &child_errno, sizeof(child_errno));
+		n = read(report[0], &failure, sizeof(failure));
 	while (n < 0 && errno == EINTR);
 	close(report[0]);
-	if (n == (ssize_t)sizeof(child_errno)) {
-		/* The child could not exec: reap it so no zombie is left. */
+	if (n == (ssize_t)sizeof(failure)) {
+		/* The child could not run the program: reap it, no zombie. */
 		waitpid(pid, &status, 0);
-		return kit_err_set(err, child_errno, exec_hint(child_errno), "exec %s",
-				   argv[0]);
+		return child_error(&failure, argv, o, err);
 	}
 	return pid;
 }

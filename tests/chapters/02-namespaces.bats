@@ -86,7 +86,7 @@ teardown() {
 	inside=$(wc -l < "$view")
 	host=$(ls /proc | grep -c '^[0-9]')
 	procs_during=$(grep -c ' proc ' /proc/self/mountinfo)
-	kill -KILL "$bg"
+	kill -KILL "$bg" 2>/dev/null || true
 	wait "$bg" || true
 	rm -f "$view"
 	assert_equal "$inside" 2

@@ -61,12 +61,12 @@ char *kit_ns_describe(int flags, char *buf, size_t size)
 	for (const struct kit_ns_kind *k = kit_ns_kinds; k->name; k++) {
 		if (!(flags & k->flag))
 			continue;
-		int n = snprintf(buf + used, size - used, "%s%s", used ? "," : "",
-				 k->name);
+		size_t need = strlen(k->name) + (used ? 1 : 0);
 
-		if (n < 0 || (size_t)n >= size - used)
-			break; /* out of room: keep what fits */
-		used += (size_t)n;
+		if (need >= size - used)
+			break; /* out of room: keep the whole names that fit */
+		snprintf(buf + used, size - used, "%s%s", used ? "," : "", k->name);
+		used += need;
 	}
 	return buf;
 }
