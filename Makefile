@@ -36,6 +36,9 @@ DEBIAN_PKGS := build-essential pkg-config python3 clang clang-format \
 	       libclang-rt-14-dev libcmocka-dev libcjson-dev bats bats-support \
 	       bats-assert bats-file lcov
 PROGRAMS :=
+# Root filesystems and guest images built from Debian packages into
+# build/images/ (chapters add theirs to IMAGES).
+IMAGES :=
 include $(sort $(wildcard chapters/*/chapter.mk))
 include tests/unit/unit.mk
 include tests/fuzz/fuzz.mk
@@ -64,9 +67,10 @@ $(BUILD)/bin/$(1): $$(patsubst %.c,$(BUILD)/obj/%.o,$$($(1)_SRCS)) $(BUILD)/lib/
 endef
 $(foreach p,$(PROGRAMS),$(eval $(call program_rule,$(p))))
 
-.PHONY: all programs
+.PHONY: all programs images
 all: $(BUILD)/lib/libkit.a $(BINARIES) $(UNIT_TESTS)
 programs: $(BUILD)/lib/libkit.a $(BINARIES)
+images: $(IMAGES) ## build the root filesystems and guest images into build/images/
 
 -include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)
 
@@ -81,11 +85,11 @@ doctor: ## one line per host capability the kit needs, and what a missing one di
 # ---- running ----------------------------------------------------------------
 .PHONY: demo test unit check-labs format format-check
 demo: deps ## build, then run every chapter's demo with narration
-	@$(MAKE) --no-print-directory all
+	@$(MAKE) --no-print-directory all images
 	@tools/demo
 
 test: deps ## build and run every test; last line: N passed, N failed, N skipped
-	@$(MAKE) --no-print-directory all fuzzers
+	@$(MAKE) --no-print-directory all fuzzers images
 	@tools/run-tests
 
 format: ## reformat the C sources with clang-format

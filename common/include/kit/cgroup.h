@@ -43,11 +43,11 @@ enum kit_cgroup_version { KIT_CGROUP_NONE, KIT_CGROUP_V1, KIT_CGROUP_V2 };
 
 /* What this host offers; filled once by kit_cgroup_host_detect(). */
 struct kit_cgroup_host {
-	enum kit_cgroup_version driver; /* the one the kit uses */
-	bool hybrid;                    /* v1 controllers and a v2 mount together */
-	char v2_root[PATH_MAX];         /* cgroup2 mount point, "" if none */
+	enum kit_cgroup_version driver;       /* the one the kit uses */
+	bool hybrid;                          /* v1 controllers and a v2 mount together */
+	char v2_root[PATH_MAX];               /* cgroup2 mount point, "" if none */
 	char v1_root[KIT_CG_NCTRL][PATH_MAX]; /* per controller bit, "" if absent */
-	unsigned controllers;           /* KIT_CG_* usable with the driver */
+	unsigned controllers;                 /* KIT_CG_* usable with the driver */
 };
 
 /* One group: the same relative path in every hierarchy it uses. */
