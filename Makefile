@@ -7,6 +7,8 @@
 SHELL := /bin/bash
 .DEFAULT_GOAL := all
 .DELETE_ON_ERROR:
+# Objects are intermediate files; keep them, or make rebuilds them every time.
+.SECONDARY:
 .SUFFIXES:
 # Prerequisites may use $$* (the lab override and the fuzzers need it).
 .SECONDEXPANSION:
@@ -103,7 +105,7 @@ print-c-sources:
 	@echo $(C_SOURCES)
 
 C_SOURCES = $(sort $(wildcard common/*.c common/*/*.c common/include/kit/*.h \
-		chapters/*/*.c tests/unit/*.c tests/fuzz/*.c))
+		chapters/*/*.c tests/unit/*.c tests/unit/*.h tests/fuzz/*.c))
 
 # ---- labs and grading -------------------------------------------------------
 .PHONY: labs grade

@@ -18,9 +18,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
-#include <unistd.h>
 
 #include "kit/err.h"
+#include "unit.h"
 
 static void test_set_with_hint_follows_the_grammar(void **state)
 {
@@ -70,8 +70,7 @@ static void test_set_long_what_is_cut_but_keeps_errno_and_hint(void **state)
 	char what[1000];
 	(void)state;
 
-	memset(what, 'w', sizeof(what) - 1);
-	what[sizeof(what) - 1] = '\0';
+	fill_string(what, sizeof(what) - 1, 'w');
 
 	kit_err_set(&err, EIO, "h", "%s", what);
 	/* "what" keeps 383 characters; the errno name and hint still fit. */
@@ -111,10 +110,8 @@ static void test_wrap_that_overflows_ends_in_dots(void **state)
 	size_t len;
 	(void)state;
 
-	memset(what, 'w', sizeof(what) - 1);
-	what[sizeof(what) - 1] = '\0';
-	memset(ctx, 'c', sizeof(ctx) - 1);
-	ctx[sizeof(ctx) - 1] = '\0';
+	fill_string(what, sizeof(what) - 1, 'w');
+	fill_string(ctx, sizeof(ctx) - 1, 'c');
 	kit_err_set(&err, EIO, NULL, "%s", what); /* about 400 of the 511 */
 
 	assert_int_equal(kit_err_wrap(&err, "%s", ctx), -EIO);
@@ -131,12 +128,10 @@ static void test_wrap_that_just_fits_has_no_dots(void **state)
 	char what[320], ctx[200];
 	(void)state;
 
-	memset(what, 'w', sizeof(what) - 1);
-	what[sizeof(what) - 1] = '\0';
+	fill_string(what, sizeof(what) - 1, 'w');
 	kit_err_set(&err, EIO, "h", "%s", what); /* 319 + ": EIO (h)" = 328 */
 	/* With "<ctx>: " in front the line is exactly 511, the most that fits. */
-	memset(ctx, 'c', 511 - 328 - 2);
-	ctx[511 - 328 - 2] = '\0';
+	fill_string(ctx, 511 - 328 - 2, 'c');
 
 	kit_err_wrap(&err, "%s", ctx);
 	assert_int_equal(strlen(err.msg), 511);
@@ -154,8 +149,7 @@ static void test_wrap_long_context_that_fits_is_kept_whole(void **state)
 	char ctx[400], want[512];
 	(void)state;
 
-	memset(ctx, 'c', sizeof(ctx) - 1);
-	ctx[sizeof(ctx) - 1] = '\0';
+	fill_string(ctx, sizeof(ctx) - 1, 'c');
 	kit_err_set(&err, EIO, "h", "x");
 
 	kit_err_wrap(&err, "%s", ctx);
@@ -193,30 +187,23 @@ static void test_errno_name_of_unknown_code_is_e_number(void **state)
 	assert_string_equal(kit_errno_name(-5), "E-5");
 }
 
+/* In the child: kit_die() with the failure @arg. */
+static void die_with(void *arg)
+{
+	kit_die("mini-test", arg);
+}
+
 static void test_die_prints_prog_and_message_then_exits_1(void **state)
 {
 	struct kit_err err = { 0 };
-	char out[256] = "";
-	int fds[2], status;
-	ssize_t n;
-	pid_t pid;
+	char out[256];
+	int status;
 	(void)state;
 
 	kit_err_set(&err, ENOENT, NULL, "open %s", "/x");
-	assert_int_equal(pipe(fds), 0);
-	fflush(NULL); /* or the child's exit() prints our buffered TAP again */
-	pid = fork();
-	assert_true(pid >= 0);
-	if (pid == 0) {
-		dup2(fds[1], 2);
-		kit_die("mini-test", &err);
-	}
-	close(fds[1]);
-	n = read(fds[0], out, sizeof(out) - 1);
-	close(fds[0]);
-	assert_int_equal(waitpid(pid, &status, 0), pid);
+	status = child_stderr(die_with, &err, out, sizeof(out));
 
-	assert_true(n > 0);
+	assert_true(out[0] != '\0');
 	assert_string_equal(out,
 			    "mini-test: open /x: ENOENT (No such file or directory)\n");
 	assert_true(WIFEXITED(status));

@@ -17,8 +17,6 @@
 #include <stddef.h>
 #include <cmocka.h>
 
-#include <fcntl.h>
-#include <ftw.h>
 #include <limits.h>
 #include <signal.h>
 #include <stdbool.h>
@@ -31,70 +29,9 @@
 #include <unistd.h>
 
 #include "kit/file.h"
+#include "unit.h"
 
-/* ---- a temporary directory per test ------------------------------------ */
-
-static int make_tmpdir(void **state)
-{
-	const char *base = getenv("TMPDIR");
-	char *dir;
-
-	if (asprintf(&dir, "%s/kit-test-file.XXXXXX", base && *base ? base : "/tmp") < 0)
-		return -1;
-	if (!mkdtemp(dir)) {
-		free(dir);
-		return -1;
-	}
-	*state = dir;
-	return 0;
-}
-
-static int remove_entry(const char *path, const struct stat *st, int flag,
-			struct FTW *ftw)
-{
-	(void)st;
-	(void)flag;
-	(void)ftw;
-	return remove(path);
-}
-
-static int remove_tmpdir(void **state)
-{
-	char *dir = *state;
-	int ret = nftw(dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
-
-	free(dir);
-	return ret;
-}
-
-/* @dir/@name in @buf (PATH_MAX bytes). */
-static char *path_in(char *buf, const char *dir, const char *name)
-{
-	snprintf(buf, PATH_MAX, "%s/%s", dir, name);
-	return buf;
-}
-
-static void put_file(const char *path, const char *data, size_t len)
-{
-	FILE *f = fopen(path, "w");
-
-	assert_non_null(f);
-	assert_int_equal(fwrite(data, 1, len, f), len);
-	assert_int_equal(fclose(f), 0);
-}
-
-/* The first @size - 1 bytes of @path, NUL-terminated, in @buf. */
-static char *file_text(const char *path, char *buf, size_t size)
-{
-	FILE *f = fopen(path, "r");
-	size_t n;
-
-	assert_non_null(f);
-	n = fread(buf, 1, size - 1, f);
-	buf[n] = '\0';
-	fclose(f);
-	return buf;
-}
+/* ---- helpers ----------------------------------------------------------- */
 
 static bool is_dir(const char *path)
 {
@@ -112,7 +49,7 @@ static void test_read_returns_content_and_length(void **state)
 	char *text = NULL;
 	size_t len = 0;
 
-	put_file(path_in(path, *state, "f"), "hello\nworld\n", 12);
+	put_file(path_in(path, *state, "f"), "hello\nworld\n");
 	assert_int_equal(kit_read_file(path, 0, &text, &len, &err), 0);
 	assert_string_equal(text, "hello\nworld\n");
 	assert_int_equal(len, 12);
@@ -127,7 +64,7 @@ static void test_read_of_empty_file_is_empty_string(void **state)
 	char *text = NULL;
 	size_t len = 99;
 
-	put_file(path_in(path, *state, "empty"), "", 0);
+	put_file(path_in(path, *state, "empty"), "");
 	assert_int_equal(kit_read_file(path, 0, &text, &len, &err), 0);
 	assert_string_equal(text, "");
 	assert_int_equal(len, 0);
@@ -144,7 +81,7 @@ static void test_read_large_file_grows_the_buffer(void **state)
 
 	for (size_t i = 0; i < sizeof(data); i++)
 		data[i] = (char)('a' + i % 26);
-	put_file(path_in(path, *state, "big"), data, sizeof(data));
+	put_bytes(path_in(path, *state, "big"), data, sizeof(data));
 
 	assert_int_equal(kit_read_file(path, 0, &text, &len, &err), 0);
 	assert_int_equal(len, sizeof(data));
@@ -159,7 +96,7 @@ static void test_read_length_pointer_may_be_null(void **state)
 	char path[PATH_MAX];
 	char *text = NULL;
 
-	put_file(path_in(path, *state, "f"), "42\n", 3);
+	put_file(path_in(path, *state, "f"), "42\n");
 	assert_int_equal(kit_read_file(path, 0, &text, NULL, &err), 0);
 	assert_string_equal(text, "42\n");
 	free(text);
@@ -172,7 +109,7 @@ static void test_read_exactly_at_the_limit_is_fine(void **state)
 	char *text = NULL;
 	size_t len = 0;
 
-	put_file(path_in(path, *state, "f"), "0123456789", 10);
+	put_file(path_in(path, *state, "f"), "0123456789");
 	assert_int_equal(kit_read_file(path, 10, &text, &len, &err), 0);
 	assert_int_equal(len, 10);
 	free(text);
@@ -184,7 +121,7 @@ static void test_read_over_the_limit_is_efbig_and_leaves_out_alone(void **state)
 	char path[PATH_MAX], want[PATH_MAX + 100];
 	char sentinel = 0, *text = &sentinel;
 
-	put_file(path_in(path, *state, "f"), "0123456789A", 11);
+	put_file(path_in(path, *state, "f"), "0123456789A");
 	assert_int_equal(kit_read_file(path, 10, &text, NULL, &err), -EFBIG);
 	assert_ptr_equal(text, &sentinel);
 	snprintf(want, sizeof(want),
@@ -224,7 +161,7 @@ static void test_write_puts_the_value_in_the_file(void **state)
 	struct kit_err err = { 0 };
 	char path[PATH_MAX], buf[64];
 
-	put_file(path_in(path, *state, "f"), "", 0);
+	put_file(path_in(path, *state, "f"), "");
 	assert_int_equal(kit_write_file(path, "0 1000 1\n", &err), 0);
 	assert_string_equal(file_text(path, buf, sizeof(buf)), "0 1000 1\n");
 	assert_int_equal(err.code, 0);
@@ -255,36 +192,30 @@ static void test_write_to_a_directory_falls_back_to_strerror(void **state)
 	assert_string_equal(err.msg, want);
 }
 
+/* In the child: write to @arg as nobody, and print kit_write_file's message. */
+static void write_as_nobody(void *arg)
+{
+	struct kit_err err = { 0 };
+
+	if (geteuid() == 0 && (setgid(65534) < 0 || setuid(65534) < 0))
+		_exit(2);
+	kit_write_file(arg, "x", &err);
+	_exit(write(2, err.msg, strlen(err.msg)) < 0);
+}
+
 static void test_write_without_permission_says_so(void **state)
 {
-	char path[PATH_MAX], want[PATH_MAX + 100], got[512] = "";
-	int fds[2], status;
-	ssize_t n;
-	pid_t pid;
+	char path[PATH_MAX], want[PATH_MAX + 100], got[512];
+	int status;
 
-	put_file(path_in(path, *state, "ro"), "", 0);
+	put_file(path_in(path, *state, "ro"), "");
 	assert_int_equal(chmod(path, 0444), 0);
 	assert_int_equal(chmod(*state, 0755), 0);
 	/* Root writes read-only files anyway: try as nobody, in a child. */
-	assert_int_equal(pipe(fds), 0);
-	fflush(NULL);
-	pid = fork();
-	assert_true(pid >= 0);
-	if (pid == 0) {
-		struct kit_err err = { 0 };
-
-		if (geteuid() == 0 && (setgid(65534) < 0 || setuid(65534) < 0))
-			_exit(2);
-		kit_write_file(path, "x", &err);
-		_exit(write(fds[1], err.msg, strlen(err.msg)) < 0);
-	}
-	close(fds[1]);
-	n = read(fds[0], got, sizeof(got) - 1);
-	close(fds[0]);
-	assert_int_equal(waitpid(pid, &status, 0), pid);
+	status = child_stderr(write_as_nobody, path, got, sizeof(got));
 	assert_true(WIFEXITED(status));
 	assert_int_equal(WEXITSTATUS(status), 0);
-	assert_true(n > 0);
+	assert_true(got[0] != '\0');
 
 	snprintf(want, sizeof(want), "open %s: EACCES (no write permission on the file)",
 		 path);
@@ -309,7 +240,7 @@ static void test_write_short_is_eio_never_retried(void **state)
 	void (*old_handler)(int);
 	int ret;
 
-	put_file(path_in(path, *state, "f"), "", 0);
+	put_file(path_in(path, *state, "f"), "");
 	assert_int_equal(getrlimit(RLIMIT_FSIZE, &old), 0);
 	small = old;
 	small.rlim_cur = 4;
@@ -403,7 +334,7 @@ static void test_mkdir_p_on_a_file_is_enotdir_with_hint(void **state)
 	struct kit_err err = { 0 };
 	char path[PATH_MAX], want[PATH_MAX + 100];
 
-	put_file(path_in(path, *state, "file"), "", 0);
+	put_file(path_in(path, *state, "file"), "");
 	assert_int_equal(kit_mkdir_p(path, 0755, &err), -ENOTDIR);
 	snprintf(want, sizeof(want),
 		 "create directory %s: ENOTDIR (something that is not a directory is in "
@@ -417,7 +348,7 @@ static void test_mkdir_p_below_a_file_names_the_blocked_path(void **state)
 	struct kit_err err = { 0 };
 	char path[PATH_MAX], want[PATH_MAX + 100];
 
-	put_file(path_in(path, *state, "file"), "", 0);
+	put_file(path_in(path, *state, "file"), "");
 	assert_int_equal(kit_mkdir_p(path_in(path, *state, "file/sub/dir"), 0755, &err),
 			 -ENOTDIR);
 	snprintf(want, sizeof(want),
@@ -441,7 +372,7 @@ static void test_mkdir_p_of_overlong_path_is_enametoolong(void **state)
 	static char path[PATH_MAX + 10];
 	(void)state;
 
-	memset(path, 'a', sizeof(path) - 1);
+	fill_string(path, sizeof(path) - 1, 'a');
 	assert_int_equal(kit_mkdir_p(path, 0755, &err), -ENAMETOOLONG);
 	assert_int_equal(err.code, ENAMETOOLONG);
 }

@@ -16,7 +16,6 @@
 
 #include <dirent.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <limits.h>
 #include <signal.h>
 #include <stdio.h>
@@ -27,56 +26,9 @@
 #include <unistd.h>
 
 #include "kit/json.h"
+#include "unit.h"
 
 /* ---- helpers ----------------------------------------------------------- */
-
-static int make_tmpdir(void **state)
-{
-	const char *base = getenv("TMPDIR");
-	char *dir;
-
-	if (asprintf(&dir, "%s/kit-test-json.XXXXXX", base && *base ? base : "/tmp") < 0)
-		return -1;
-	if (!mkdtemp(dir)) {
-		free(dir);
-		return -1;
-	}
-	*state = dir;
-	return 0;
-}
-
-static int remove_entry(const char *path, const struct stat *st, int flag,
-			struct FTW *ftw)
-{
-	(void)st;
-	(void)flag;
-	(void)ftw;
-	return remove(path);
-}
-
-static int remove_tmpdir(void **state)
-{
-	char *dir = *state;
-	int ret = nftw(dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
-
-	free(dir);
-	return ret;
-}
-
-static char *path_in(char *buf, const char *dir, const char *name)
-{
-	snprintf(buf, PATH_MAX, "%s/%s", dir, name);
-	return buf;
-}
-
-static void put_file(const char *path, const char *data)
-{
-	FILE *f = fopen(path, "w");
-
-	assert_non_null(f);
-	fputs(data, f);
-	assert_int_equal(fclose(f), 0);
-}
 
 /* Names in @dir, space-separated and sorted, e.g. "config.json". */
 static char *dir_listing(const char *dir, char *buf, size_t size)
@@ -411,8 +363,7 @@ static void test_path_too_long_ends_in_dots(void **state)
 	char parent[300], buf[KIT_JSON_PATH_MAX];
 	(void)state;
 
-	memset(parent, 'p', sizeof(parent) - 1);
-	parent[sizeof(parent) - 1] = '\0';
+	fill_string(parent, sizeof(parent) - 1, 'p');
 
 	kit_json_path_key(buf, parent, "key");
 	assert_int_equal(strlen(buf), KIT_JSON_PATH_MAX - 1);
@@ -430,8 +381,7 @@ static void test_path_that_just_fits_is_not_cut(void **state)
 	(void)state;
 
 	/* parent + "." + "k" is exactly KIT_JSON_PATH_MAX - 1 bytes. */
-	memset(parent, 'p', KIT_JSON_PATH_MAX - 3);
-	parent[KIT_JSON_PATH_MAX - 3] = '\0';
+	fill_string(parent, KIT_JSON_PATH_MAX - 3, 'p');
 	kit_json_path_key(buf, parent, "k");
 	assert_int_equal(strlen(buf), KIT_JSON_PATH_MAX - 1);
 	assert_string_equal(buf + KIT_JSON_PATH_MAX - 3, ".k");

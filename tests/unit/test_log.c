@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "kit/log.h"
+#include "unit.h"
 
 /* Where stderr went before the test, and the file that replaces it. */
 struct captured {
@@ -226,8 +227,7 @@ static void test_log_cuts_a_long_message_at_1023_bytes(void **state)
 	char msg[2000];
 	const char *text;
 
-	memset(msg, 'm', sizeof(msg) - 1);
-	msg[sizeof(msg) - 1] = '\0';
+	fill_string(msg, sizeof(msg) - 1, 'm');
 	kit_log_init("p");
 	kit_warn("%s", msg);
 

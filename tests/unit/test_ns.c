@@ -24,7 +24,6 @@
 #include <stddef.h>
 #include <cmocka.h>
 
-#include <ftw.h>
 #include <limits.h>
 #include <sched.h>
 #include <stdio.h>
@@ -35,6 +34,7 @@
 #include <unistd.h>
 
 #include "kit/ns.h"
+#include "unit.h"
 
 /* ---- the fake kernel --------------------------------------------------- */
 
@@ -119,37 +119,25 @@ static void expect_mount_proc(const char *target, int e)
 /* ---- a temporary directory per test ------------------------------------ */
 
 struct fake {
-	char dir[200];  /* the temporary directory */
-	char sys[216];  /* <dir>/sys, our /proc/sys */
-	char proc[216]; /* <dir>/proc, our /proc/PID */
+	char *dir;           /* the temporary directory, from new_tmpdir() */
+	char sys[PATH_MAX];  /* <dir>/sys, our /proc/sys */
+	char proc[PATH_MAX]; /* <dir>/proc, our /proc/PID */
 };
 
-static void put_file(const char *dir, const char *name, const char *data)
+/* Write @data as the whole of @dir/@name. */
+static void put_in(const char *dir, const char *name, const char *data)
 {
 	char path[PATH_MAX];
-	FILE *f;
 
-	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	f = fopen(path, "w");
-	assert_non_null(f);
-	fputs(data, f);
-	assert_int_equal(fclose(f), 0);
+	put_file(path_in(path, dir, name), data);
 }
 
 /* The content of @dir/@name in @buf. */
-static char *file_text(const char *dir, const char *name, char *buf, size_t size)
+static char *text_in(const char *dir, const char *name, char *buf, size_t size)
 {
 	char path[PATH_MAX];
-	FILE *f;
-	size_t n;
 
-	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	f = fopen(path, "r");
-	assert_non_null(f);
-	n = fread(buf, 1, size - 1, f);
-	buf[n] = '\0';
-	fclose(f);
-	return buf;
+	return file_text(path_in(path, dir, name), buf, size);
 }
 
 /* Replace @dir/@name with something else: a directory or a symlink. */
@@ -157,8 +145,7 @@ static void replace_with_dir(const char *dir, const char *name)
 {
 	char path[PATH_MAX];
 
-	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	assert_int_equal(unlink(path), 0);
+	assert_int_equal(unlink(path_in(path, dir, name)), 0);
 	assert_int_equal(mkdir(path, 0755), 0);
 }
 
@@ -166,8 +153,7 @@ static void replace_with_symlink(const char *dir, const char *name, const char *
 {
 	char path[PATH_MAX];
 
-	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	assert_int_equal(unlink(path), 0);
+	assert_int_equal(unlink(path_in(path, dir, name)), 0);
 	assert_int_equal(symlink(to, path), 0);
 }
 
@@ -175,51 +161,42 @@ static void remove_file(const char *dir, const char *name)
 {
 	char path[PATH_MAX];
 
-	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	assert_int_equal(unlink(path), 0);
+	assert_int_equal(unlink(path_in(path, dir, name)), 0);
 }
 
 static int make_fake(void **state)
 {
-	const char *base = getenv("TMPDIR");
 	struct fake *f = calloc(1, sizeof(*f));
-	char kernel[232];
+	char kernel[PATH_MAX];
 
 	if (!f)
 		return -1;
-	snprintf(f->dir, sizeof(f->dir), "%s/kit-test-ns.XXXXXX",
-		 base && *base ? base : "/tmp");
-	if (!mkdtemp(f->dir))
+	f->dir = new_tmpdir();
+	if (!f->dir) {
+		free(f);
 		return -1;
-	snprintf(f->sys, sizeof(f->sys), "%s/sys", f->dir);
-	snprintf(f->proc, sizeof(f->proc), "%s/proc", f->dir);
-	snprintf(kernel, sizeof(kernel), "%s/kernel", f->sys);
-	if (mkdir(f->sys, 0755) < 0 || mkdir(kernel, 0755) < 0 ||
+	}
+	path_in(f->sys, f->dir, "sys");
+	path_in(f->proc, f->dir, "proc");
+	if (mkdir(f->sys, 0755) < 0 ||
+	    mkdir(path_in(kernel, f->sys, "kernel"), 0755) < 0 ||
 	    mkdir(f->proc, 0755) < 0)
 		return -1;
-	put_file(f->proc, "setgroups", "");
-	put_file(f->proc, "uid_map", "");
-	put_file(f->proc, "gid_map", "");
+	put_in(f->proc, "setgroups", "");
+	put_in(f->proc, "uid_map", "");
+	put_in(f->proc, "gid_map", "");
 	kit_ns_sysctl_dir = f->sys;
 	*state = f;
 	return 0;
 }
 
-static int remove_entry(const char *path, const struct stat *st, int flag,
-			struct FTW *ftw)
-{
-	(void)st;
-	(void)flag;
-	(void)ftw;
-	return remove(path);
-}
-
 static int remove_fake(void **state)
 {
 	struct fake *f = *state;
-	int ret = nftw(f->dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+	int ret = remove_tree(f->dir);
 
 	kit_ns_sysctl_dir = "/proc/sys";
+	free(f->dir);
 	free(f);
 	return ret;
 }
@@ -356,7 +333,7 @@ static void test_unshare_eperm_with_user_under_apparmor_says_so(void **state)
 	struct fake *f = *state;
 	struct kit_err err = { 0 };
 
-	put_file(f->sys, "kernel/apparmor_restrict_unprivileged_userns", "1\n");
+	put_in(f->sys, "kernel/apparmor_restrict_unprivileged_userns", "1\n");
 	expect_value(__wrap_unshare, flags, CLONE_NEWUSER | CLONE_NEWPID);
 	will_return(__wrap_unshare, EPERM);
 
@@ -373,8 +350,8 @@ static void test_unshare_eperm_with_user_when_userns_clone_is_0(void **state)
 	struct fake *f = *state;
 	struct kit_err err = { 0 };
 
-	put_file(f->sys, "kernel/apparmor_restrict_unprivileged_userns", "0\n");
-	put_file(f->sys, "kernel/unprivileged_userns_clone", "0\n");
+	put_in(f->sys, "kernel/apparmor_restrict_unprivileged_userns", "0\n");
+	put_in(f->sys, "kernel/unprivileged_userns_clone", "0\n");
 	expect_value(__wrap_unshare, flags, CLONE_NEWUSER);
 	will_return(__wrap_unshare, EPERM);
 
@@ -390,7 +367,7 @@ static void test_unshare_eperm_with_user_otherwise_blames_chroot_or_seccomp(void
 	struct fake *f = *state;
 	struct kit_err err = { 0 };
 
-	put_file(f->sys, "kernel/unprivileged_userns_clone", "1\n");
+	put_in(f->sys, "kernel/unprivileged_userns_clone", "1\n");
 	expect_value(__wrap_unshare, flags, CLONE_NEWUSER);
 	will_return(__wrap_unshare, EPERM);
 
@@ -470,10 +447,9 @@ static void test_set_id_maps_writes_deny_then_one_line_maps(void **state)
 	char buf[64];
 
 	assert_int_equal(kit_ns_set_id_maps(f->proc, 0, 1000, 0, 100, &err), 0);
-	assert_string_equal(file_text(f->proc, "setgroups", buf, sizeof(buf)), "deny");
-	assert_string_equal(file_text(f->proc, "uid_map", buf, sizeof(buf)),
-			    "0 1000 1\n");
-	assert_string_equal(file_text(f->proc, "gid_map", buf, sizeof(buf)), "0 100 1\n");
+	assert_string_equal(text_in(f->proc, "setgroups", buf, sizeof(buf)), "deny");
+	assert_string_equal(text_in(f->proc, "uid_map", buf, sizeof(buf)), "0 1000 1\n");
+	assert_string_equal(text_in(f->proc, "gid_map", buf, sizeof(buf)), "0 100 1\n");
 }
 
 static void test_set_id_maps_without_setgroups_file_still_maps(void **state)
@@ -485,10 +461,8 @@ static void test_set_id_maps_without_setgroups_file_still_maps(void **state)
 	/* Kernels before 3.19 have no setgroups file: ENOENT is fine there. */
 	remove_file(f->proc, "setgroups");
 	assert_int_equal(kit_ns_set_id_maps(f->proc, 0, 1000, 0, 1000, &err), 0);
-	assert_string_equal(file_text(f->proc, "uid_map", buf, sizeof(buf)),
-			    "0 1000 1\n");
-	assert_string_equal(file_text(f->proc, "gid_map", buf, sizeof(buf)),
-			    "0 1000 1\n");
+	assert_string_equal(text_in(f->proc, "uid_map", buf, sizeof(buf)), "0 1000 1\n");
+	assert_string_equal(text_in(f->proc, "gid_map", buf, sizeof(buf)), "0 1000 1\n");
 }
 
 static void test_set_id_maps_writes_setgroups_before_the_maps(void **state)
@@ -503,8 +477,8 @@ static void test_set_id_maps_writes_setgroups_before_the_maps(void **state)
 		 f->proc);
 	assert_string_equal(err.msg, want);
 	/* It stopped at the first failure: neither map was touched. */
-	assert_string_equal(file_text(f->proc, "uid_map", buf, sizeof(buf)), "");
-	assert_string_equal(file_text(f->proc, "gid_map", buf, sizeof(buf)), "");
+	assert_string_equal(text_in(f->proc, "uid_map", buf, sizeof(buf)), "");
+	assert_string_equal(text_in(f->proc, "gid_map", buf, sizeof(buf)), "");
 }
 
 static void test_set_id_maps_writes_uid_map_before_gid_map(void **state)
@@ -515,8 +489,8 @@ static void test_set_id_maps_writes_uid_map_before_gid_map(void **state)
 
 	replace_with_dir(f->proc, "uid_map");
 	assert_int_equal(kit_ns_set_id_maps(f->proc, 0, 1000, 0, 1000, &err), -EISDIR);
-	assert_string_equal(file_text(f->proc, "setgroups", buf, sizeof(buf)), "deny");
-	assert_string_equal(file_text(f->proc, "gid_map", buf, sizeof(buf)), "");
+	assert_string_equal(text_in(f->proc, "setgroups", buf, sizeof(buf)), "deny");
+	assert_string_equal(text_in(f->proc, "gid_map", buf, sizeof(buf)), "");
 }
 
 static void test_set_id_maps_missing_gid_map_is_an_error(void **state)
@@ -559,7 +533,7 @@ static void test_set_id_maps_eperm_under_apparmor_says_so(void **state)
 	struct kit_err err = { 0 };
 	char want[PATH_MAX + 300];
 
-	put_file(f->sys, "kernel/apparmor_restrict_unprivileged_userns", "1\n");
+	put_in(f->sys, "kernel/apparmor_restrict_unprivileged_userns", "1\n");
 	remove_file(f->proc, "setgroups");
 	replace_with_symlink(f->proc, "uid_map", "/proc/self/uid_map");
 	assert_int_equal(kit_ns_set_id_maps(f->proc, 0, 1000, 0, 1000, &err), -EPERM);

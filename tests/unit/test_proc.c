@@ -17,7 +17,6 @@
 #include <cmocka.h>
 
 #include <fcntl.h>
-#include <ftw.h>
 #include <limits.h>
 #include <signal.h>
 #include <stdbool.h>
@@ -30,68 +29,9 @@
 #include <unistd.h>
 
 #include "kit/proc.h"
+#include "unit.h"
 
-/* ---- a temporary directory per test ------------------------------------ */
-
-static int make_tmpdir(void **state)
-{
-	const char *base = getenv("TMPDIR");
-	char *dir;
-
-	if (asprintf(&dir, "%s/kit-test-proc.XXXXXX", base && *base ? base : "/tmp") < 0)
-		return -1;
-	if (!mkdtemp(dir)) {
-		free(dir);
-		return -1;
-	}
-	*state = dir;
-	return 0;
-}
-
-static int remove_entry(const char *path, const struct stat *st, int flag,
-			struct FTW *ftw)
-{
-	(void)st;
-	(void)flag;
-	(void)ftw;
-	return remove(path);
-}
-
-static int remove_tmpdir(void **state)
-{
-	char *dir = *state;
-	int ret = nftw(dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
-
-	free(dir);
-	return ret;
-}
-
-static char *path_in(char *buf, const char *dir, const char *name)
-{
-	snprintf(buf, PATH_MAX, "%s/%s", dir, name);
-	return buf;
-}
-
-static void put_file(const char *path, const char *data, mode_t mode)
-{
-	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
-
-	assert_true(fd >= 0);
-	assert_int_equal(write(fd, data, strlen(data)), strlen(data));
-	close(fd);
-}
-
-static char *file_text(const char *path, char *buf, size_t size)
-{
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	ssize_t n;
-
-	assert_true(fd >= 0);
-	n = read(fd, buf, size - 1);
-	close(fd);
-	buf[n > 0 ? n : 0] = '\0';
-	return buf;
-}
+/* ---- helpers ----------------------------------------------------------- */
 
 /* True if this process has no child left, running or zombie. */
 static bool no_children_left(void)
@@ -156,7 +96,7 @@ static void test_spawn_non_executable_file_is_eacces_with_hint(void **state)
 	char path[PATH_MAX], want[PATH_MAX + 100];
 	char *argv[] = { path, NULL };
 
-	put_file(path_in(path, *state, "script"), "#!/bin/sh\n", 0644);
+	put_file(path_in(path, *state, "script"), "#!/bin/sh\n");
 	assert_int_equal(kit_spawn(argv, NULL, &err), -EACCES);
 	snprintf(want, sizeof(want),
 		 "exec %s: EACCES (not executable, or a directory on the way is not "
@@ -192,7 +132,7 @@ static void test_spawn_sets_stdin_stderr_and_cwd(void **state)
 	struct kit_err err = { 0 };
 	char in[PATH_MAX], errpath[PATH_MAX], out[PATH_MAX], buf[64];
 
-	put_file(path_in(in, *state, "in"), "data\n", 0644);
+	put_file(path_in(in, *state, "in"), "data\n");
 	opts.stdin_fd = open(in, O_RDONLY | O_CLOEXEC);
 	opts.stderr_fd = open(path_in(errpath, *state, "err"),
 			      O_WRONLY | O_CREAT | O_CLOEXEC, 0644);

@@ -1,0 +1,150 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * unit.c - the helpers every unit test program shares (declared, with their
+ * contracts, in unit.h).  Not a test program itself: unit.mk links this
+ * object into each build/tests/test_X next to test_X.o and libkit.
+ *
+ *   new_tmpdir, remove_tree       a temporary directory, and removing it
+ *   make_tmpdir, remove_tmpdir    the same as cmocka setup and teardown
+ *   path_in                       DIR/NAME in a PATH_MAX buffer
+ *   put_file, put_bytes           write a small file
+ *   file_text                     read a small file back
+ *   fill_string                   a string of one repeated character
+ *   child_stderr                  run code in a child, keep what it printed
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <setjmp.h> /* cmocka.h needs these three first */
+#include <stdarg.h>
+#include <stddef.h>
+#include <cmocka.h>
+
+#include <ftw.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "unit.h"
+
+/* ---- a temporary directory per test ------------------------------------ */
+
+char *new_tmpdir(void)
+{
+	const char *base = getenv("TMPDIR");
+	const char *name = program_invocation_short_name;
+	char *dir;
+
+	if (strncmp(name, "test_", 5) == 0)
+		name += 5;
+	if (asprintf(&dir, "%s/kit-test-%s.XXXXXX", base && *base ? base : "/tmp", name) <
+	    0)
+		return NULL;
+	if (!mkdtemp(dir)) {
+		free(dir);
+		return NULL;
+	}
+	return dir;
+}
+
+static int remove_entry(const char *path, const struct stat *st, int flag,
+			struct FTW *ftw)
+{
+	(void)st;
+	(void)flag;
+	(void)ftw;
+	return remove(path);
+}
+
+int remove_tree(const char *dir)
+{
+	/* Depth first, so a directory is empty when its turn comes. */
+	return nftw(dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+int make_tmpdir(void **state)
+{
+	*state = new_tmpdir();
+	return *state ? 0 : -1;
+}
+
+int remove_tmpdir(void **state)
+{
+	char *dir = *state;
+	int ret = remove_tree(dir);
+
+	free(dir);
+	return ret;
+}
+
+/* ---- small files ------------------------------------------------------- */
+
+char *path_in(char *buf, const char *dir, const char *name)
+{
+	snprintf(buf, PATH_MAX, "%s/%s", dir, name);
+	return buf;
+}
+
+void put_file(const char *path, const char *text)
+{
+	put_bytes(path, text, strlen(text));
+}
+
+void put_bytes(const char *path, const void *data, size_t len)
+{
+	FILE *f = fopen(path, "w");
+
+	assert_non_null(f);
+	assert_int_equal(fwrite(data, 1, len, f), len);
+	assert_int_equal(fclose(f), 0);
+}
+
+char *file_text(const char *path, char *buf, size_t size)
+{
+	FILE *f = fopen(path, "r");
+	size_t n;
+
+	assert_non_null(f);
+	n = fread(buf, 1, size - 1, f);
+	buf[n] = '\0';
+	fclose(f);
+	return buf;
+}
+
+/* ---- strings and children ---------------------------------------------- */
+
+char *fill_string(char *buf, size_t len, char c)
+{
+	memset(buf, c, len);
+	buf[len] = '\0';
+	return buf;
+}
+
+int child_stderr(void (*body)(void *arg), void *arg, char *out, size_t size)
+{
+	size_t len = 0;
+	int fds[2], status;
+	ssize_t n;
+	pid_t pid;
+
+	assert_int_equal(pipe(fds), 0);
+	fflush(NULL); /* or the child's exit() prints our buffered TAP again */
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		close(fds[0]);
+		dup2(fds[1], 2);
+		body(arg);
+		_exit(0);
+	}
+	close(fds[1]);
+	while (len < size - 1 && (n = read(fds[0], out + len, size - 1 - len)) > 0)
+		len += (size_t)n;
+	out[len] = '\0';
+	close(fds[0]);
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	return status;
+}
