@@ -169,13 +169,15 @@ static int fork_child(int *exit_code, struct kit_err *err)
 	int status;
 
 	pid = fork();
-	if (pid < 0)
-		return kit_err_set(err, errno,
-				   errno == EAGAIN
-					   ? "process limit "
-					     "reached (ulimit -u or a pids cgroup)"
-					   : NULL,
+	if (pid < 0) {
+		int e = errno;
+
+		return kit_err_set(err, e,
+				   e == EAGAIN ? "process limit reached (ulimit -u "
+						 "or a pids cgroup)"
+					       : NULL,
 				   "fork");
+	}
 	if (pid == 0) {
 		/* No orphans: if mini-unshare is killed, the program dies too. */
 		prctl(PR_SET_PDEATHSIG, SIGKILL);
