@@ -18,4 +18,4 @@ $(BUILD)/tests/test_%: $(BUILD)/obj/tests/unit/test_%.o $(UNIT_HELPERS) $(BUILD)
 	@mkdir -p $(@D)
 	$(CC) $(KIT_LDFLAGS) -o $@ $< $(UNIT_HELPERS) \
 		$(foreach w,$(test_$*_WRAP),-Wl,--wrap=$(w)) \
-		$(BUILD)/lib/libkit.a -lcmocka $(KIT_LIBS)
+		$(BUILD)/lib/libkit.a $(test_$*_LIBS) -lcmocka $(KIT_LIBS)
