@@ -1,7 +1,9 @@
 # tests/unit/unit.mk - one cmocka program per library file: tests/unit/test_X.c
 # tests common/X.c.  A test may replace system calls at link time: list them
 # in test_X_WRAP and define __wrap_NAME in the test (the real one stays
-# reachable as __real_NAME).  Every test program also links unit.o, the
+# reachable as __real_NAME).  Extra libraries a test needs go in
+# test_X_LIBS (e.g. test_store_LIBS := -lsqlite3), set in chapter.mk.
+# Every test program also links unit.o, the
 # helpers the tests share (tests/unit/unit.h); unit.c is not a test itself.
 
 UNIT_SRCS := $(sort $(wildcard tests/unit/test_*.c))
