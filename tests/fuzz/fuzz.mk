@@ -12,12 +12,13 @@ FUZZ_FLAGS := -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=u
 FUZZ_SRCS := $(sort $(wildcard tests/fuzz/fuzz_*.c))
 FUZZERS := $(FUZZ_SRCS:tests/fuzz/%.c=$(BUILD)/fuzz/%)
 
-# The library sources each harness needs (only those: no system calls).
+# The library sources each harness needs (only those: no system calls), in
+# fuzz_X_LIB; extra libraries to link in fuzz_X_LIBS.  Chapters set both.
 fuzz_json_LIB := common/json.c common/file.c common/err.c
 
 $(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $$(fuzz_$$*_LIB) $(wildcard common/include/kit/*.h)
 	@mkdir -p $(@D)
-	$(FUZZ_CC) $(WARNINGS) $(FUZZ_FLAGS) -Icommon/include -o $@ $< $(fuzz_$*_LIB) $(KIT_LIBS)
+	$(FUZZ_CC) $(WARNINGS) $(FUZZ_FLAGS) -Icommon/include -o $@ $< $(fuzz_$*_LIB) $(fuzz_$*_LIBS) $(KIT_LIBS)
 
 .PHONY: fuzzers fuzz
 fuzzers: $(FUZZERS) ## build the libFuzzer harnesses into build/fuzz/
