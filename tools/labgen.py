@@ -254,20 +254,37 @@ def solution_md(found, lab, chap):
 
 
 def render(found, outdir):
-    """Write every lab and answer key under outdir (labs/, solutions/)."""
+    """Write every lab and answer key under outdir (labs/, solutions/).
+
+    A lab that cannot be written (no chapter folder, no lab.md) does not stop
+    the others: returns {chapter folder or lab number: reason} for those.
+    """
+    failed = {}
     for lab in labs_of(found):
-        chap = chapter_dir(lab)
-        steps = set(steps_of(found, lab))
+        try:
+            chap = chapter_dir(lab)
+            steps = set(steps_of(found, lab))
+            readme = handout(found, lab, chap)
+            answers = solution_md(found, lab, chap)
+        except MarkerError as e:
+            failed[lab] = str(e)
+            continue
         for path, (lines, regions) in lab_files(found, lab).items():
             dest = os.path.join(outdir, "labs", chap, path)
             os.makedirs(os.path.dirname(dest), exist_ok=True)
             with open(dest, "w", encoding="utf-8") as f:
                 f.write("\n".join(skeleton_lines(lines, regions, steps)))
         with open(os.path.join(outdir, "labs", chap, "README.md"), "w", encoding="utf-8") as f:
-            f.write(handout(found, lab, chap))
+            f.write(readme)
         os.makedirs(os.path.join(outdir, "solutions", chap), exist_ok=True)
         with open(os.path.join(outdir, "solutions", chap, "README.md"), "w", encoding="utf-8") as f:
-            f.write(solution_md(found, lab, chap))
+            f.write(answers)
+    return failed
+
+
+def in_failed(rel, failed):
+    """True if rel (below labs/ or solutions/) belongs to a lab that failed."""
+    return any(rel.startswith(lab + "-") for lab in failed)
 
 
 def files_under(top):
@@ -297,7 +314,7 @@ def student_edited(rel):
 def cmd_generate(args):
     found = scan()
     with tempfile.TemporaryDirectory() as tmp:
-        render(found, tmp)
+        failed = render(found, tmp)
         for top in ("labs", "solutions"):
             new = files_under(os.path.join(tmp, top)) if os.path.isdir(os.path.join(tmp, top)) else set()
             for rel in sorted(new):
@@ -314,21 +331,27 @@ def cmd_generate(args):
                 print(f"make labs: wrote {top}/{rel}")
             old = files_under(os.path.join(ROOT, top)) if os.path.isdir(os.path.join(ROOT, top)) else set()
             for rel in sorted(old - new):
+                if in_failed(rel, failed):
+                    continue  # keep what a broken lab had until it is fixed
                 os.remove(os.path.join(ROOT, top, rel))
                 print(f"make labs: removed {top}/{rel} (no marker produces it)")
-    return 0
+    for lab, why in sorted(failed.items()):
+        print(f"make labs: lab {lab} not written: {why}", file=sys.stderr)
+    return 1 if failed else 0
 
 
 def cmd_check(args):
     found = scan()
-    bad = []
     with tempfile.TemporaryDirectory() as tmp:
-        render(found, tmp)
+        failed = render(found, tmp)
+        bad = [f"lab {lab}: {why}" for lab, why in sorted(failed.items())]
         for top in ("labs", "solutions"):
             gen_top, cur_top = os.path.join(tmp, top), os.path.join(ROOT, top)
             new = files_under(gen_top) if os.path.isdir(gen_top) else set()
             old = files_under(cur_top) if os.path.isdir(cur_top) else set()
             for rel in sorted(new | old):
+                if in_failed(rel, failed):
+                    continue
                 if rel not in old:
                     bad.append(f"{top}/{rel}: missing (run make labs)")
                     continue
