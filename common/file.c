@@ -70,12 +70,14 @@ int kit_read_file(const char *path, size_t max, char **out, size_t *len,
 		return kit_err_set(err, errno, NULL, "open %s", path);
 	do {
 		if (cap - used < 4096) {
-			char *tmp = realloc(buf, cap + 8192 + 1);
+			/* Double the buffer: reading N bytes costs O(N) copies. */
+			size_t grow = cap < 8192 ? 8192 : cap;
+			char *tmp = realloc(buf, cap + grow + 1);
 
 			if (!tmp)
 				return kit_err_set(err, ENOMEM, NULL, "read %s", path);
 			buf = tmp;
-			cap += 8192;
+			cap += grow;
 		}
 		n = read(fd, buf + used, cap - used);
 		if (n < 0) {

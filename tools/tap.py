@@ -8,6 +8,7 @@ import re
 
 RESULT_RE = re.compile(r"^(not ok|ok)\b\s*(\d+)?\s*(?:-\s+)?(.*)$")
 DIRECTIVE_RE = re.compile(r"(?:^|\s+)#\s*(skip|todo)\b:?\s*(.*)$", re.IGNORECASE)
+SKIP_PLAN_RE = re.compile(r"^1\.\.0\s*#\s*skip\b:?\s*(.*)$", re.IGNORECASE | re.MULTILINE)
 TAG_RE = re.compile(r"^\[(?:lab (\d\d\.\d+), )?(\d+) pts?\] ")
 
 
