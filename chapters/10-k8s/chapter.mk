@@ -1,0 +1,50 @@
+# chapters/10-k8s/chapter.mk - included by the top Makefile.
+# Article §6.1 (etcd, API Server): the store and the API server.
+#
+#   mini-etcdctl     the store from the command line (etcdctl's verbs), on
+#                    the embedded SQLite store or on a real etcd
+#   mini-apiserver   the Kubernetes API that real kubectl talks to
+
+STORE_LIBS := -lsqlite3 -lcurl -lpthread
+
+PROGRAMS += mini-etcdctl
+mini-etcdctl_SRCS := chapters/10-k8s/etcdctl.c
+mini-etcdctl_LIBS := $(STORE_LIBS)
+
+# libsqlite3-dev, libcurl4-openssl-dev, libmicrohttpd-dev: the libraries the
+# store and the server are built on.  etcd-server, etcd-client: the real
+# etcd the conformance suite and the benchmark run against (started on
+# loopback by the tests).  curl: the bats tests speak HTTP with it.
+DEBIAN_PKGS += libsqlite3-dev libcurl4-openssl-dev libmicrohttpd-dev libgnutls28-dev etcd-server \
+	       etcd-client curl sqlite3
+
+# The unit tests of the store link the libraries the store needs.
+$(BUILD)/tests/test_store: KIT_LIBS += $(STORE_LIBS)
+
+PROGRAMS += mini-apiserver
+mini-apiserver_SRCS := chapters/10-k8s/apiserver.c chapters/10-k8s/apiserver_http.c \
+	chapters/10-k8s/apiserver_discovery.c chapters/10-k8s/apiserver_resources.c \
+	chapters/10-k8s/apiserver_objects.c chapters/10-k8s/apiserver_patch.c \
+	chapters/10-k8s/apiserver_watch.c chapters/10-k8s/apiserver_table.c \
+	chapters/10-k8s/apiserver_tls.c
+mini-apiserver_LIBS := -lmicrohttpd -lgnutls $(STORE_LIBS)
+
+# kubectl 1.20 from Debian's kubernetes-client, unpacked (not installed:
+# /usr/bin/kubectl may be a newer kubectl owned by another package).
+KUBECTL_120 := build/images/kubectl-1.20/usr/bin/kubectl
+IMAGES += $(KUBECTL_120)
+$(KUBECTL_120):
+	@rm -rf $(@D:%/usr/bin=%).tmp && mkdir -p $(@D:%/usr/bin=%).tmp
+	cd $(@D:%/usr/bin=%).tmp && apt-get download kubernetes-client
+	dpkg-deb -x $(@D:%/usr/bin=%).tmp/kubernetes-client_*.deb $(@D:%/usr/bin=%).tmp/root
+	rm -rf $(@D:%/usr/bin=%) && mv $(@D:%/usr/bin=%).tmp/root $(@D:%/usr/bin=%)
+	rm -rf $(@D:%/usr/bin=%).tmp
+	@$@ version --client --short
+
+# Fuzz harnesses for what clients send: selectors, patches, request bodies.
+fuzz_api_select_LIB := common/api_select.c common/err.c
+fuzz_api_patch_LIB := common/api_patch.c common/err.c
+fuzz_api_admission_LIB := chapters/10-k8s/apiserver_resources.c common/api_select.c \
+	common/api_object.c common/json.c common/file.c common/err.c common/log.c \
+	common/store.c common/store_sqlite.c common/store_etcd.c common/base64.c common/lab.c
+$(BUILD)/fuzz/fuzz_api_admission: KIT_LIBS += $(STORE_LIBS)
