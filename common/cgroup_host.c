@@ -62,8 +62,7 @@ static unsigned controller_bit(const char *name, size_t len)
 	return 0;
 }
 
-/* The index of a single bit in v1_root[]. */
-static int bit_index(unsigned bit)
+int kit_cgroup_controller_index(unsigned bit)
 {
 	for (int i = 0; i < KIT_CG_NCTRL; i++)
 		if (bit == 1u << i)
@@ -148,7 +147,7 @@ static void add_v1_mount(struct kit_cgroup_host *host, const char *mnt, char *op
 
 	for (char *o = strtok_r(opts, ",", &save); o; o = strtok_r(NULL, ",", &save)) {
 		unsigned bit = controller_bit(o, strlen(o));
-		int i = bit_index(bit);
+		int i = kit_cgroup_controller_index(bit);
 
 		/* "io" is the v2 name: a v1 mount option is never "io" */
 		if (i < 0 || strcmp(o, "io") == 0 || host->v1_root[i][0])

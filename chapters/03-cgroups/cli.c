@@ -1,10 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * cli.c - the parts of mini-cgroup's command line that every subcommand
- * uses: the "-g CONTROLLERS:PATH" argument, usage lines and errors.
+ * uses: the "-g CONTROLLERS:PATH" options, usage lines and errors.
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -28,6 +29,35 @@ int cli_parse_spec(const char *arg, struct group_spec *spec, struct kit_err *err
 		return kit_err_wrap(err, "parse group '%s'", arg);
 	spec->path = colon + 1;
 	return 0;
+}
+
+int cli_parse_groups(const struct cli *cli, int argc, char **argv,
+		     struct group_spec spec[CLI_MAX_SPECS], struct kit_err *err)
+{
+	static const struct option longopts[] = {
+		{ "group", required_argument, NULL, 'g' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 },
+	};
+	int n = 0, c;
+
+	optind = 0;
+	/* "+": stop at the first operand (exec's command keeps its options) */
+	while ((c = getopt_long(argc, argv, "+g:h", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'g':
+			if (n == CLI_MAX_SPECS)
+				cli_usage(cli, argv[0], stderr, 2);
+			if (cli_parse_spec(optarg, &spec[n++], err) < 0)
+				return -EINVAL;
+			break;
+		case 'h': cli_usage(cli, argv[0], stdout, EXIT_SUCCESS);
+		default: cli_usage(cli, argv[0], stderr, 2);
+		}
+	}
+	if (n == 0)
+		cli_usage(cli, argv[0], stderr, 2);
+	return n;
 }
 
 void cli_usage(const struct cli *cli, const char *name, FILE *out, int status)

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * cli.h - what mini-cgroup's subcommands share: the detected host, the
- * "-g CONTROLLERS:PATH" argument of cgcreate/cgexec/cgclassify, and one
+ * "-g CONTROLLERS:PATH" options of cgcreate/cgexec/cgclassify, and one
  * entry point per subcommand (cmd_*.c, one file each; main.c dispatches).
  */
 #ifndef MINI_CGROUP_CLI_H
@@ -43,6 +43,20 @@ struct group_spec {
 
 /* Parse @arg into *spec, checking the names and the path.  0 or -EINVAL. */
 int cli_parse_spec(const char *arg, struct group_spec *spec, struct kit_err *err);
+
+/* At most this many -g options in one command. */
+#define CLI_MAX_SPECS 16
+
+/*
+ * cli_parse_groups - the options of create, exec and classify: one to
+ * CLI_MAX_SPECS "-g CONTROLLERS:PATH", each parsed into @spec by
+ * cli_parse_spec(), and --help.  --help and misuse (no -g, too many, an
+ * unknown option) exit through cli_usage(); the operands, from optind on,
+ * are the caller's to check.  Returns how many groups, or -EINVAL with
+ * @err filled for a bad one.
+ */
+int cli_parse_groups(const struct cli *cli, int argc, char **argv,
+		     struct group_spec spec[CLI_MAX_SPECS], struct kit_err *err);
 
 /*
  * cli_usage - print "usage: mini-cgroup NAME ARGS" for subcommand @name to

@@ -10,15 +10,13 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
-#include <getopt.h>
+#include <getopt.h> /* optind */
 #include <limits.h>
 #include <signal.h>
 #include <stdlib.h>
 
 #include "cli.h"
 #include "kit/log.h"
-
-#define MAX_SPECS 16
 
 /* A pid argument: digits only, an existing process.  0 or -errno. */
 static int parse_pid(const char *arg, pid_t *pid, struct kit_err *err)
@@ -41,30 +39,15 @@ static int parse_pid(const char *arg, pid_t *pid, struct kit_err *err)
 
 int cmd_classify(struct cli *cli, int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{ "group", required_argument, NULL, 'g' },
-		{ "help", no_argument, NULL, 'h' },
-		{ 0 },
-	};
-	struct group_spec spec[MAX_SPECS];
-	struct kit_cgroup cg[MAX_SPECS];
+	struct group_spec spec[CLI_MAX_SPECS];
+	struct kit_cgroup cg[CLI_MAX_SPECS];
 	struct kit_err err = { 0 };
-	int n = 0, c;
+	int n;
 
-	optind = 0;
-	while ((c = getopt_long(argc, argv, "+g:h", longopts, NULL)) != -1) {
-		switch (c) {
-		case 'g':
-			if (n == MAX_SPECS)
-				cli_usage(cli, argv[0], stderr, 2);
-			if (cli_parse_spec(optarg, &spec[n++], &err) < 0)
-				return cli_fail(cli, &err);
-			break;
-		case 'h': cli_usage(cli, argv[0], stdout, EXIT_SUCCESS);
-		default: cli_usage(cli, argv[0], stderr, 2);
-		}
-	}
-	if (n == 0 || optind == argc)
+	n = cli_parse_groups(cli, argc, argv, spec, &err);
+	if (n < 0)
+		return cli_fail(cli, &err);
+	if (optind == argc)
 		cli_usage(cli, argv[0], stderr, 2);
 
 	/* 1. Check the pids and the groups before moving anything. */

@@ -8,43 +8,25 @@
  * (common/cgroup_v2.c).
  */
 #define _GNU_SOURCE
-#include <getopt.h>
-#include <stdlib.h>
+#include <getopt.h> /* optind */
 
 #include "cli.h"
 #include "kit/log.h"
 
-#define MAX_SPECS 16
-
 int cmd_create(struct cli *cli, int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{ "group", required_argument, NULL, 'g' },
-		{ "help", no_argument, NULL, 'h' },
-		{ 0 },
-	};
-	struct group_spec spec[MAX_SPECS];
-	bool existed[MAX_SPECS];
+	struct group_spec spec[CLI_MAX_SPECS];
+	bool existed[CLI_MAX_SPECS];
 	struct kit_err err = { 0 };
 	struct kit_cgroup cg;
 	char names[128];
-	int n = 0, c;
+	int n;
 
-	optind = 0;
-	while ((c = getopt_long(argc, argv, "+g:h", longopts, NULL)) != -1) {
-		switch (c) {
-		case 'g':
-			if (n == MAX_SPECS)
-				cli_usage(cli, argv[0], stderr, 2);
-			/* 1. Check every name and path before creating anything. */
-			if (cli_parse_spec(optarg, &spec[n++], &err) < 0)
-				return cli_fail(cli, &err);
-			break;
-		case 'h': cli_usage(cli, argv[0], stdout, EXIT_SUCCESS);
-		default: cli_usage(cli, argv[0], stderr, 2);
-		}
-	}
-	if (n == 0 || optind != argc)
+	/* 1. Check every name and path before creating anything. */
+	n = cli_parse_groups(cli, argc, argv, spec, &err);
+	if (n < 0)
+		return cli_fail(cli, &err);
+	if (optind != argc)
 		cli_usage(cli, argv[0], stderr, 2);
 
 	/* 2. mkdir in each hierarchy (v2: enable the controllers first). */

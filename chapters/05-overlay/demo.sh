@@ -5,6 +5,7 @@ set -euo pipefail
 : "${KIT_ROOT:=$(cd "$(dirname "$0")/../.." && pwd)}"
 : "${KIT_BIN:=$KIT_ROOT/build/bin}"
 source "$KIT_ROOT/tools/lib/demo.sh"
+source "$KIT_ROOT/tests/lib/mounts.bash" # unmount_under
 O=$KIT_BIN/mini-overlay
 
 title "Chapter 05: OverlayFS (article §2.5)"
@@ -15,11 +16,7 @@ need overlay
 
 D=$(mktemp -d /tmp/kit-demo05.XXXXXX)
 cleanup() {
-	local m
-	awk -v d="$D/" 'index($5 "/", d) == 1 { print $5 }' /proc/self/mountinfo | sort -r |
-		while read -r m; do
-			umount "$m" 2>/dev/null || umount -l "$m"
-		done
+	unmount_under "$D"
 	rm -rf "$D"
 }
 trap cleanup EXIT

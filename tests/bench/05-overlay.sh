@@ -7,17 +7,14 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 bin=${KIT_BIN:-$root/build/bin}
 runs=${BENCH_RUNS:-200}
+source "$root/tests/lib/mounts.bash" # unmount_under
 if [ "$(id -u)" -ne 0 ]; then
 	echo "bench 05: skipped: needs root (mounting an overlay needs CAP_SYS_ADMIN)"
 	exit 0
 fi
 D=$(mktemp -d /tmp/kit-bench05.XXXXXX)
 cleanup() {
-	local m
-	awk -v d="$D/" 'index($5 "/", d) == 1 { print $5 }' /proc/self/mountinfo | sort -r |
-		while read -r m; do
-			umount "$m" 2>/dev/null || umount -l "$m"
-		done
+	unmount_under "$D"
 	rm -rf "$D"
 }
 trap cleanup EXIT

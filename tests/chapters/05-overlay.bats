@@ -11,6 +11,8 @@
 
 bats_require_minimum_version 1.5.0
 load helpers
+# mounts_under DIR [TYPE], unmount_under DIR
+source "$KIT_ROOT/tests/lib/mounts.bash"
 
 setup_file() {
 	O_NOBODY=$(public_copy "$KIT_BIN/mini-overlay")
@@ -28,21 +30,9 @@ setup() {
 }
 
 teardown() {
-	local m
-	# innermost first, so that nothing is busy; -l as a last resort
-	mounts_under "$T" | sort -r | while read -r m; do
-		umount "$m" 2>/dev/null || umount -l "$m"
-	done
+	unmount_under "$T"
 	rm -rf "$T"
 	no_processes_left "$O"
-}
-
-# mounts_under DIR [TYPE] - the mount points below DIR (of TYPE only).
-mounts_under() {
-	awk -v t="$1/" -v type="${2:-}" '
-		{ for (i = 7; $i != "-"; i++) ; fs = $(i + 1) }
-		index($5 "/", t) == 1 && (type == "" || fs == type) { print $5 }
-	' /proc/self/mountinfo
 }
 
 # assert_nothing_mounted - fail, naming them, if mounts are left below $T.

@@ -15,7 +15,6 @@
 #include <stddef.h>
 #include <cmocka.h>
 
-#include <signal.h>
 #include <sys/wait.h>
 
 #include "kit/cgroup.h"
@@ -24,33 +23,7 @@
 
 static int setup(void **state)
 {
-	*state = fixture_new("cpuset cpu io memory pids");
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	fixture_free(*state);
-	return 0;
-}
-
-/* A child that sleeps until killed; the caller reaps it. */
-static pid_t sleeper(void)
-{
-	pid_t pid = fork();
-
-	assert_true(pid >= 0);
-	if (pid == 0) {
-		pause();
-		_exit(0);
-	}
-	return pid;
-}
-
-static void reap(pid_t pid)
-{
-	kill(pid, SIGKILL);
-	waitpid(pid, NULL, 0);
+	return fixture_setup(state, "cpuset cpu io memory pids", NULL);
 }
 
 /* ---- paths ------------------------------------------------------------- */
@@ -353,7 +326,6 @@ static void tree_procs_counts_every_level_and_kill_tree_empties_it(void **state)
 	char dir[PATH_MAX];
 	pid_t p1 = sleeper(), p2 = sleeper(), first = 0;
 	size_t count = 0;
-	int status;
 
 	fixture_detect(fx, "mountinfo-v1");
 	assert_int_equal(kit_cgroup_create(&fx->host, "kit/a", KIT_CG_PIDS, &a, &err), 0);
@@ -366,9 +338,8 @@ static void tree_procs_counts_every_level_and_kill_tree_empties_it(void **state)
 	assert_int_equal(count, 2);
 	assert_int_equal(first, p1);
 	assert_int_equal(kit_cgroup_kill_tree(dir, &err), 0);
-	assert_int_equal(waitpid(p1, &status, 0), p1);
-	assert_true(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
-	assert_int_equal(waitpid(p2, &status, 0), p2);
+	assert_killed(p1);
+	assert_int_equal(waitpid(p2, NULL, 0), p2);
 	assert_int_equal(kit_cgroup_tree_procs(dir, &count, &first, &err), 0);
 	assert_int_equal(count, 0);
 	assert_int_equal(kit_cgroup_rmdir_tree(dir, &err), 0);
@@ -399,27 +370,27 @@ int main(void)
 		cmocka_unit_test(check_path_refuses_escapes_with_the_reason),
 		cmocka_unit_test(join_refuses_what_does_not_fit),
 		cmocka_unit_test_setup_teardown(dir_is_per_hierarchy_on_v1_and_one_on_v2,
-						setup, teardown),
+						setup, fixture_teardown),
 		cmocka_unit_test_setup_teardown(create_refuses_what_the_host_lacks, setup,
-						teardown),
+						fixture_teardown),
 		cmocka_unit_test_setup_teardown(set_writes_the_translated_files, setup,
-						teardown),
+						fixture_teardown),
 		cmocka_unit_test_setup_teardown(
 			set_on_a_controller_the_group_lacks_says_create_it, setup,
-			teardown),
+			fixture_teardown),
 		cmocka_unit_test_setup_teardown(set_explains_a_refused_value, setup,
-						teardown),
+						fixture_teardown),
 		cmocka_unit_test_setup_teardown(set_resolves_a_device_name, setup,
-						teardown),
+						fixture_teardown),
 		cmocka_unit_test_setup_teardown(attach_writes_the_pid_in_every_hierarchy,
-						setup, teardown),
+						setup, fixture_teardown),
 		cmocka_unit_test_setup_teardown(attach_of_a_dead_process_is_esrch, setup,
-						teardown),
+						fixture_teardown),
 		cmocka_unit_test_setup_teardown(attach_to_a_removed_group_is_enoent,
-						setup, teardown),
+						setup, fixture_teardown),
 		cmocka_unit_test_setup_teardown(
 			tree_procs_counts_every_level_and_kill_tree_empties_it, setup,
-			teardown),
+			fixture_teardown),
 		cmocka_unit_test(busy_says_how_many_and_what_to_do),
 	};
 

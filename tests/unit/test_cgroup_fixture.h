@@ -9,6 +9,8 @@
  *   v2/           a fake cgroup2 root offering "cpuset cpu io memory pids"
  *   mountinfo-v1, mountinfo-v2, mountinfo-hybrid
  *                 mount tables naming them, for kit_cgroup_host_detect()
+ * fixture_setup() and fixture_teardown() make and remove one: they are the
+ * cmocka setup and teardown of every test_cgroup*.c that uses a fixture.
  * The programs that use the fakes link fakefs.o with mkdir, rmdir and
  * write wrapped (chapters/03-cgroups/chapter.mk); the others only read.
  */
@@ -20,6 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/types.h>
 #include <unistd.h>
 
 #include "../../chapters/03-cgroups/fakefs.h"
@@ -109,6 +112,39 @@ static inline void fixture_detect(struct cg_fixture *fx, const char *mountinfo)
 	assert_int_equal(kit_cgroup_host_detect(&fx->host,
 						path_in(path, fx->dir, mountinfo), &err),
 			 0);
+}
+
+/*
+ * cmocka setup: *state = fixture_new(@v2_controllers), its host detected
+ * from the fixture's @mountinfo file ("mountinfo-v1"...), or not yet if
+ * @mountinfo is NULL.  Each test file's setup() calls it with its own.
+ */
+static inline int fixture_setup(void **state, const char *v2_controllers,
+				const char *mountinfo)
+{
+	struct cg_fixture *fx = fixture_new(v2_controllers);
+
+	if (mountinfo)
+		fixture_detect(fx, mountinfo);
+	*state = fx;
+	return 0;
+}
+
+/* cmocka teardown for fixture_setup(). */
+static inline int fixture_teardown(void **state)
+{
+	fixture_free(*state);
+	return 0;
+}
+
+/* A sleeper() (unit.h) moved into @cg; the caller kills it. */
+static inline pid_t fixture_sleeper_in(const struct kit_cgroup *cg)
+{
+	struct kit_err err = { 0 };
+	pid_t pid = sleeper();
+
+	assert_int_equal(kit_cgroup_attach(cg, pid, &err), 0);
+	return pid;
 }
 
 /* The text of @dir/@name (a fixture file), in @buf of PATH_MAX bytes. */

@@ -19,14 +19,7 @@
 
 static int setup(void **state)
 {
-	*state = fixture_new("cpuset cpu io memory hugetlb pids");
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	fixture_free(*state);
-	return 0;
+	return fixture_setup(state, "cpuset cpu io memory hugetlb pids", NULL);
 }
 
 /* ---- mountinfo ---------------------------------------------------------- */
@@ -287,19 +280,21 @@ int main(void)
 		cmocka_unit_test(parse_finds_v1_hierarchies_and_the_v2_mount),
 		cmocka_unit_test(parse_unescapes_mount_points_and_skips_optional_fields),
 		cmocka_unit_test(parse_rejects_a_line_without_the_separator),
-		cmocka_unit_test_setup_teardown(detect_v1_host, setup, teardown),
+		cmocka_unit_test_setup_teardown(detect_v1_host, setup, fixture_teardown),
 		cmocka_unit_test_setup_teardown(detect_v2_host_reads_cgroup_controllers,
-						setup, teardown),
+						setup, fixture_teardown),
 		cmocka_unit_test_setup_teardown(
-			detect_hybrid_host_uses_v1_when_v2_lacks_memory, setup, teardown),
+			detect_hybrid_host_uses_v1_when_v2_lacks_memory, setup,
+			fixture_teardown),
 		cmocka_unit_test_setup_teardown(
-			detect_hybrid_host_uses_v2_when_it_has_more, setup, teardown),
+			detect_hybrid_host_uses_v2_when_it_has_more, setup,
+			fixture_teardown),
 		cmocka_unit_test_setup_teardown(
 			detect_without_cgroups_is_enoent_with_the_mount_command, setup,
-			teardown),
+			fixture_teardown),
 		cmocka_unit_test(detect_of_a_missing_file_says_which),
 		cmocka_unit_test_setup_teardown(use_a_version_the_host_lacks_is_enoent,
-						setup, teardown),
+						setup, fixture_teardown),
 		cmocka_unit_test(controller_names_differ_by_version),
 		cmocka_unit_test(controllers_parse_takes_both_versions_names),
 		cmocka_unit_test(controllers_parse_names_the_unknown_one),

@@ -16,14 +16,7 @@
 
 static int setup(void **state)
 {
-	*state = fixture_new("cpuset cpu io memory pids");
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	fixture_free(*state);
-	return 0;
+	return fixture_setup(state, "cpuset cpu io memory pids", NULL);
 }
 
 /* Make the group "kit/s" with @controllers on the host of @mountinfo. */
@@ -184,16 +177,16 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(v1_stat_reads_the_v1_files, setup,
-						teardown),
+						fixture_teardown),
 		cmocka_unit_test_setup_teardown(v1_unlimited_values_read_as_unlimited,
-						setup, teardown),
+						setup, fixture_teardown),
 		cmocka_unit_test_setup_teardown(v2_stat_reads_the_v2_files_by_key, setup,
-						teardown),
+						fixture_teardown),
 		cmocka_unit_test_setup_teardown(a_file_this_kernel_lacks_is_not_reported,
-						setup, teardown),
+						setup, fixture_teardown),
 		cmocka_unit_test_setup_teardown(
 			unexpected_content_is_einval_naming_file_and_key, setup,
-			teardown),
+			fixture_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -14,26 +14,13 @@
 #include <stddef.h>
 #include <cmocka.h>
 
-#include <signal.h>
-#include <sys/wait.h>
-
 #include "kit/cgroup.h"
 #include "kit/cgroup_driver.h"
 #include "test_cgroup_fixture.h"
 
 static int setup(void **state)
 {
-	struct cg_fixture *fx = fixture_new("cpu memory pids");
-
-	fixture_detect(fx, "mountinfo-v1");
-	*state = fx;
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	fixture_free(*state);
-	return 0;
+	return fixture_setup(state, "cpu memory pids", "mountinfo-v1");
 }
 
 /* @fx->v1/@hierarchy/@group as a path, in @buf. */
@@ -168,21 +155,6 @@ static void open_finds_the_hierarchies_that_have_the_group(void **state)
 			    "first: mini-cgroup create -g CONTROLLERS:PATH)");
 }
 
-/* A child that sleeps until killed, moved into @cg. */
-static pid_t sleeper_in(const struct kit_cgroup *cg)
-{
-	struct kit_err err = { 0 };
-	pid_t pid = fork();
-
-	assert_true(pid >= 0);
-	if (pid == 0) {
-		pause();
-		_exit(0);
-	}
-	assert_int_equal(kit_cgroup_attach(cg, pid, &err), 0);
-	return pid;
-}
-
 static void delete_refuses_a_busy_group_and_removes_nothing(void **state)
 {
 	struct cg_fixture *fx = *state;
@@ -194,7 +166,7 @@ static void delete_refuses_a_busy_group_and_removes_nothing(void **state)
 	assert_int_equal(kit_cgroup_create(&fx->host, "kit/c1",
 					   KIT_CG_MEMORY | KIT_CG_PIDS, &cg, &err),
 			 0);
-	pid = sleeper_in(&cg);
+	pid = fixture_sleeper_in(&cg);
 	assert_int_equal(kit_cgroup_open(&fx->host, "kit", 0, &top, &err), 0);
 	assert_int_equal(kit_cgroup_delete(&top, false, &err), -EBUSY);
 	snprintf(
@@ -205,8 +177,7 @@ static void delete_refuses_a_busy_group_and_removes_nothing(void **state)
 	assert_string_equal(err.msg, want);
 	assert_true(kit_cgroup_is_dir(v1_path(fx, "memory", "kit/c1", p)));
 	assert_true(kit_cgroup_is_dir(v1_path(fx, "pids", "kit/c1", p)));
-	kill(pid, SIGKILL);
-	waitpid(pid, NULL, 0);
+	reap(pid);
 }
 
 static void delete_force_kills_then_removes_children_first(void **state)
@@ -216,16 +187,14 @@ static void delete_force_kills_then_removes_children_first(void **state)
 	struct kit_cgroup cg, top;
 	char p[PATH_MAX];
 	pid_t pid;
-	int status;
 
 	assert_int_equal(kit_cgroup_create(&fx->host, "kit/c1/deep",
 					   KIT_CG_MEMORY | KIT_CG_CPU, &cg, &err),
 			 0);
-	pid = sleeper_in(&cg);
+	pid = fixture_sleeper_in(&cg);
 	assert_int_equal(kit_cgroup_open(&fx->host, "kit", 0, &top, &err), 0);
 	assert_int_equal(kit_cgroup_delete(&top, true, &err), 0);
-	assert_int_equal(waitpid(pid, &status, 0), pid);
-	assert_true(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
+	assert_killed(pid);
 	for (size_t i = 0; i < 6; i++)
 		assert_false(
 			kit_cgroup_is_dir(v1_path(fx, fixture_v1_names[i], "kit", p)));
@@ -235,22 +204,27 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(
-			create_makes_a_directory_in_each_hierarchy, setup, teardown),
+			create_makes_a_directory_in_each_hierarchy, setup,
+			fixture_teardown),
 		cmocka_unit_test_setup_teardown(
 			create_gives_a_cpuset_group_its_parents_cpus_and_mems, setup,
-			teardown),
+			fixture_teardown),
 		cmocka_unit_test_setup_teardown(create_undoes_a_half_made_group, setup,
-						teardown),
+						fixture_teardown),
 		cmocka_unit_test_setup_teardown(create_keeps_parents_that_were_there,
-						setup, teardown),
+						setup, fixture_teardown),
 		cmocka_unit_test_setup_teardown(
-			co_mounted_controllers_share_one_directory, setup, teardown),
+			co_mounted_controllers_share_one_directory, setup,
+			fixture_teardown),
 		cmocka_unit_test_setup_teardown(
-			open_finds_the_hierarchies_that_have_the_group, setup, teardown),
+			open_finds_the_hierarchies_that_have_the_group, setup,
+			fixture_teardown),
 		cmocka_unit_test_setup_teardown(
-			delete_refuses_a_busy_group_and_removes_nothing, setup, teardown),
+			delete_refuses_a_busy_group_and_removes_nothing, setup,
+			fixture_teardown),
 		cmocka_unit_test_setup_teardown(
-			delete_force_kills_then_removes_children_first, setup, teardown),
+			delete_force_kills_then_removes_children_first, setup,
+			fixture_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

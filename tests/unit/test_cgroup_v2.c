@@ -16,7 +16,6 @@
 #include <stddef.h>
 #include <cmocka.h>
 
-#include <signal.h>
 #include <sys/wait.h>
 
 #include "kit/cgroup.h"
@@ -25,17 +24,7 @@
 
 static int setup(void **state)
 {
-	struct cg_fixture *fx = fixture_new("cpuset cpu io memory pids");
-
-	fixture_detect(fx, "mountinfo-v2");
-	*state = fx;
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	fixture_free(*state);
-	return 0;
+	return fixture_setup(state, "cpuset cpu io memory pids", "mountinfo-v2");
 }
 
 static char *v2_path(struct cg_fixture *fx, const char *group, char *buf)
@@ -100,13 +89,8 @@ static void create_below_a_group_with_processes_is_ebusy(void **state)
 	struct kit_err err = { 0 };
 	struct kit_cgroup cg;
 	char p[PATH_MAX], want[PATH_MAX * 2];
-	pid_t pid = fork();
+	pid_t pid = sleeper();
 
-	assert_true(pid >= 0);
-	if (pid == 0) {
-		pause();
-		_exit(0);
-	}
 	assert_int_equal(kit_cgroup_create(&fx->host, "kit", KIT_CG_PIDS, &cg, &err), 0);
 	assert_int_equal(kit_cgroup_attach(&cg, pid, &err), 0);
 	assert_int_equal(
@@ -120,8 +104,7 @@ static void create_below_a_group_with_processes_is_ebusy(void **state)
 		v2_path(fx, "kit", p));
 	assert_string_equal(err.msg, want);
 	assert_false(kit_cgroup_is_dir(v2_path(fx, "kit/a", p)));
-	kill(pid, SIGKILL);
-	waitpid(pid, NULL, 0);
+	reap(pid);
 }
 
 static void create_where_a_parent_lacks_the_controller_is_enoent(void **state)
@@ -208,21 +191,6 @@ static void open_reports_a_missing_group_or_controller(void **state)
 			    "mini-cgroup create -g CONTROLLERS:PATH does)");
 }
 
-/* Fork a sleeper into @cg's group, return its pid. */
-static pid_t sleeper_in(const struct kit_cgroup *cg)
-{
-	struct kit_err err = { 0 };
-	pid_t pid = fork();
-
-	assert_true(pid >= 0);
-	if (pid == 0) {
-		pause();
-		_exit(0);
-	}
-	assert_int_equal(kit_cgroup_attach(cg, pid, &err), 0);
-	return pid;
-}
-
 static void delete_refuses_a_populated_tree(void **state)
 {
 	struct cg_fixture *fx = *state;
@@ -233,7 +201,7 @@ static void delete_refuses_a_populated_tree(void **state)
 
 	assert_int_equal(kit_cgroup_create(&fx->host, "kit/a", KIT_CG_PIDS, &cg, &err),
 			 0);
-	pid = sleeper_in(&cg);
+	pid = fixture_sleeper_in(&cg);
 	assert_string_equal(v2_read(fx, "kit", "cgroup.events"), "populated 1");
 	assert_int_equal(kit_cgroup_open(&fx->host, "kit", 0, &top, &err), 0);
 	assert_int_equal(kit_cgroup_delete(&top, false, &err), -EBUSY);
@@ -244,8 +212,7 @@ static void delete_refuses_a_populated_tree(void **state)
 		v2_path(fx, "kit", p), (int)pid);
 	assert_string_equal(err.msg, want);
 	assert_true(kit_cgroup_is_dir(v2_path(fx, "kit/a", p)));
-	kill(pid, SIGKILL);
-	waitpid(pid, NULL, 0);
+	reap(pid);
 }
 
 static void delete_force_uses_cgroup_kill(void **state)
@@ -255,19 +222,17 @@ static void delete_force_uses_cgroup_kill(void **state)
 	struct kit_cgroup cg, top;
 	char p[PATH_MAX];
 	pid_t p1, p2;
-	int status;
 
 	assert_int_equal(kit_cgroup_create(&fx->host, "kit/a", KIT_CG_PIDS, &cg, &err),
 			 0);
-	p1 = sleeper_in(&cg);
+	p1 = fixture_sleeper_in(&cg);
 	assert_int_equal(kit_cgroup_create(&fx->host, "kit/b/c", KIT_CG_PIDS, &cg, &err),
 			 0);
-	p2 = sleeper_in(&cg);
+	p2 = fixture_sleeper_in(&cg);
 	assert_int_equal(kit_cgroup_open(&fx->host, "kit", 0, &top, &err), 0);
 	assert_int_equal(kit_cgroup_delete(&top, true, &err), 0);
-	assert_int_equal(waitpid(p1, &status, 0), p1);
-	assert_true(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
-	assert_int_equal(waitpid(p2, &status, 0), p2);
+	assert_killed(p1);
+	assert_int_equal(waitpid(p2, NULL, 0), p2);
 	assert_false(kit_cgroup_is_dir(v2_path(fx, "kit", p)));
 }
 
@@ -278,15 +243,13 @@ static void delete_force_before_5_14_kills_one_by_one(void **state)
 	struct kit_cgroup cg;
 	char p[PATH_MAX];
 	pid_t pid;
-	int status;
 
 	assert_int_equal(kit_cgroup_create(&fx->host, "kit", KIT_CG_PIDS, &cg, &err), 0);
-	pid = sleeper_in(&cg);
+	pid = fixture_sleeper_in(&cg);
 	assert_int_equal(unlink(v2_path(fx, "kit/cgroup.kill", p)),
 			 0); /* an old kernel */
 	assert_int_equal(kit_cgroup_delete(&cg, true, &err), 0);
-	assert_int_equal(waitpid(pid, &status, 0), pid);
-	assert_true(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
+	assert_killed(pid);
 	assert_false(kit_cgroup_is_dir(v2_path(fx, "kit", p)));
 }
 
@@ -294,26 +257,30 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(
-			create_enables_the_controllers_at_every_level, setup, teardown),
+			create_enables_the_controllers_at_every_level, setup,
+			fixture_teardown),
 		cmocka_unit_test_setup_teardown(
-			create_adds_to_what_a_parent_enables_already, setup, teardown),
+			create_adds_to_what_a_parent_enables_already, setup,
+			fixture_teardown),
 		cmocka_unit_test_setup_teardown(
-			create_below_a_group_with_processes_is_ebusy, setup, teardown),
+			create_below_a_group_with_processes_is_ebusy, setup,
+			fixture_teardown),
 		cmocka_unit_test_setup_teardown(
 			create_where_a_parent_lacks_the_controller_is_enoent, setup,
-			teardown),
+			fixture_teardown),
 		cmocka_unit_test_setup_teardown(create_stops_at_a_file_in_the_way, setup,
-						teardown),
+						fixture_teardown),
 		cmocka_unit_test_setup_teardown(undo_levels_removes_only_the_new_ones,
-						setup, teardown),
+						setup, fixture_teardown),
 		cmocka_unit_test_setup_teardown(
-			open_reports_a_missing_group_or_controller, setup, teardown),
+			open_reports_a_missing_group_or_controller, setup,
+			fixture_teardown),
 		cmocka_unit_test_setup_teardown(delete_refuses_a_populated_tree, setup,
-						teardown),
+						fixture_teardown),
 		cmocka_unit_test_setup_teardown(delete_force_uses_cgroup_kill, setup,
-						teardown),
+						fixture_teardown),
 		cmocka_unit_test_setup_teardown(delete_force_before_5_14_kills_one_by_one,
-						setup, teardown),
+						setup, fixture_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

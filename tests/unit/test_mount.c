@@ -25,16 +25,8 @@
 #include "kit/mount.h"
 #include "unit.h"
 
-int __wrap_umount2(const char *target, int flags);
-
-/* Stand-in for umount2(2): checks its arguments, fails with a queued errno. */
-int __wrap_umount2(const char *target, int flags)
-{
-	check_expected(target);
-	check_expected(flags);
-	errno = mock_type(int);
-	return errno ? -1 : 0;
-}
+/* umount2(2) is unit.c's __wrap_umount2: checks its arguments, fails with a
+ * queued errno. */
 
 /* A fake mount table in the test's directory; returns its path in @buf. */
 static char *fake_mountinfo(const char *dir, const char *text, char *buf)
@@ -44,9 +36,6 @@ static char *fake_mountinfo(const char *dir, const char *text, char *buf)
 	kit_mountinfo_path = buf;
 	return buf;
 }
-
-/* snprintf() that fails the test when the text does not fit. */
-#define FMT(buf, size, ...) assert_true(snprintf(buf, size, __VA_ARGS__) < (int)(size))
 
 /* ---- kit_mount_abspath --------------------------------------------------- */
 

@@ -30,42 +30,18 @@
 
 #include "kit/mount.h"
 #include "kit/overlay.h"
+#include "test_overlay_fixture.h"
 #include "unit.h"
-
-/* snprintf() that fails the test when the text does not fit. */
-#define FMT(buf, size, ...) assert_true(snprintf(buf, size, __VA_ARGS__) < (int)(size))
 
 /* ---- the fake kernel --------------------------------------------------- */
 
-int __wrap_mount(const char *source, const char *target, const char *fstype,
-		 unsigned long flags, const void *data);
-int __wrap_umount2(const char *target, int flags);
+/* mount(2) and umount2(2) are unit.c's __wrap_mount and __wrap_umount2. */
 int __wrap_statfs(const char *path, struct statfs *buf);
 int __wrap_statx(int dirfd, const char *path, int flags, unsigned int mask,
 		 struct statx *buf);
 int __real_statfs(const char *path, struct statfs *buf);
 int __real_statx(int dirfd, const char *path, int flags, unsigned int mask,
 		 struct statx *buf);
-
-int __wrap_mount(const char *source, const char *target, const char *fstype,
-		 unsigned long flags, const void *data)
-{
-	check_expected(source);
-	check_expected(target);
-	check_expected(fstype);
-	check_expected(flags);
-	check_expected(data);
-	errno = mock_type(int);
-	return errno ? -1 : 0;
-}
-
-int __wrap_umount2(const char *target, int flags)
-{
-	check_expected(target);
-	check_expected(flags);
-	errno = mock_type(int);
-	return errno ? -1 : 0;
-}
 
 static char on_overlay[PATH_MAX]; /* statfs says "overlay" for this path */
 static char on_mount2[PATH_MAX];  /* statx puts this path on mount 2 */
@@ -91,65 +67,12 @@ int __wrap_statx(int dirfd, const char *path, int flags, unsigned int mask,
 	return ret;
 }
 
-/* ---- a temporary directory per test ------------------------------------ */
-
-struct fix {
-	char dir[PATH_MAX];
-	char l1[PATH_MAX], l2[PATH_MAX], up[PATH_MAX], work[PATH_MAX], merged[PATH_MAX];
-	char table[PATH_MAX];
-	struct kit_overlay ov; /* l1:l2, up, work: resolved */
-};
-
-static void make_dir(char *buf, const char *dir, const char *name)
-{
-	path_in(buf, dir, name);
-	assert_int_equal(mkdir(buf, 0755), 0);
-}
-
-static void set_table(struct fix *f, const char *text)
-{
-	put_file(f->table, text);
-}
+/* ---- a temporary directory per test (test_overlay_fixture.h) ----------- */
 
 static int setup(void **state)
 {
-	struct fix *f = calloc(1, sizeof(*f));
-	struct kit_err err = { 0 };
-	char *dir = new_tmpdir();
-
-	if (!f || !dir)
-		return -1;
-	/* the real path: statx and stat see it so, and so do the messages */
-	if (!realpath(dir, f->dir))
-		return -1;
-	free(dir);
-	make_dir(f->l1, f->dir, "l1");
-	make_dir(f->l2, f->dir, "l2");
-	make_dir(f->up, f->dir, "up");
-	make_dir(f->work, f->dir, "work");
-	make_dir(f->merged, f->dir, "merged");
-	path_in(f->table, f->dir, "mountinfo");
-	set_table(f, "22 1 0:21 / /proc rw - proc proc rw\n");
-	kit_mountinfo_path = f->table;
-	kit_overlay_init(&f->ov);
-	if (kit_overlay_add_lowers(&f->ov, f->l1, &err) < 0 ||
-	    kit_overlay_add_lowers(&f->ov, f->l2, &err) < 0 ||
-	    kit_overlay_set_upper(&f->ov, f->up, f->work, &err) < 0)
-		return -1;
 	on_overlay[0] = on_mount2[0] = '\0';
-	*state = f;
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	struct fix *f = *state;
-	int ret = remove_tree(f->dir);
-
-	kit_overlay_release(&f->ov);
-	kit_mountinfo_path = "/proc/self/mountinfo";
-	free(f);
-	return ret;
+	return ov_fixture_setup(state);
 }
 
 /* ---- the layer list ----------------------------------------------------- */
@@ -256,7 +179,7 @@ static void test_set_upper_wants_both_or_neither(void **state)
 
 static void test_resolve_makes_relative_layers_absolute(void **state)
 {
-	struct fix *f = *state;
+	struct ov_fixture *f = *state;
 	struct kit_err err = { 0 };
 	struct kit_overlay ov;
 	char old[PATH_MAX];
@@ -277,7 +200,7 @@ static void test_resolve_makes_relative_layers_absolute(void **state)
 
 static void test_resolve_missing_relative_layer_names_the_cwd(void **state)
 {
-	struct fix *f = *state;
+	struct ov_fixture *f = *state;
 	struct kit_err err = { 0 };
 	struct kit_overlay ov;
 	char old[PATH_MAX], want[2 * PATH_MAX];
@@ -298,7 +221,7 @@ static void test_resolve_missing_relative_layer_names_the_cwd(void **state)
 
 static void test_resolve_missing_absolute_layer_says_create_it(void **state)
 {
-	struct fix *f = *state;
+	struct ov_fixture *f = *state;
 	struct kit_err err = { 0 };
 	char want[2 * PATH_MAX];
 
@@ -315,7 +238,7 @@ static void test_resolve_missing_absolute_layer_says_create_it(void **state)
 
 static void test_resolve_refuses_a_file_and_dotdot(void **state)
 {
-	struct fix *f = *state;
+	struct ov_fixture *f = *state;
 	struct kit_err err = { 0 };
 	char file[PATH_MAX], want[2 * PATH_MAX];
 
@@ -495,7 +418,7 @@ static void expect_mount(const char *target, const char *opts, int e)
 }
 
 /* Mount @f's overlay with the "kernel" failing with @e; its message. */
-static const char *mount_failing(struct fix *f, int e, struct kit_err *err)
+static const char *mount_failing(struct ov_fixture *f, int e, struct kit_err *err)
 {
 	char opts[5 * PATH_MAX];
 
@@ -511,7 +434,7 @@ static const char *mount_failing(struct fix *f, int e, struct kit_err *err)
 
 static void test_mount_passes_the_option_string(void **state)
 {
-	struct fix *f = *state;
+	struct ov_fixture *f = *state;
 	struct kit_err err = { 0 };
 
 	mount_failing(f, 0, &err);
@@ -520,7 +443,7 @@ static void test_mount_passes_the_option_string(void **state)
 
 static void test_mount_einval_upper_and_work_on_two_mounts(void **state)
 {
-	struct fix *f = *state;
+	struct ov_fixture *f = *state;
 	struct kit_err err = { 0 };
 
 	FMT(on_mount2, sizeof(on_mount2), "%s", f->work);
@@ -534,7 +457,7 @@ static void test_mount_einval_upper_and_work_on_two_mounts(void **state)
 
 static void test_mount_einval_upper_on_an_overlay(void **state)
 {
-	struct fix *f = *state;
+	struct ov_fixture *f = *state;
 	struct kit_err err = { 0 };
 
 	FMT(on_overlay, sizeof(on_overlay), "%s", f->up);
@@ -547,7 +470,7 @@ static void test_mount_einval_upper_on_an_overlay(void **state)
 
 static void test_mount_einval_work_inside_upper(void **state)
 {
-	struct fix *f = *state;
+	struct ov_fixture *f = *state;
 	struct kit_err err = { 0 };
 	char inner[PATH_MAX];
 
@@ -561,7 +484,7 @@ static void test_mount_einval_work_inside_upper(void **state)
 
 static void test_mount_einval_one_lower_and_no_upper(void **state)
 {
-	struct fix *f = *state;
+	struct ov_fixture *f = *state;
 	struct kit_err err = { 0 };
 
 	free(f->ov.upper);
@@ -577,7 +500,7 @@ static void test_mount_einval_one_lower_and_no_upper(void **state)
 
 static void test_mount_einval_lower_on_an_overlay_blames_stacking(void **state)
 {
-	struct fix *f = *state;
+	struct ov_fixture *f = *state;
 	struct kit_err err = { 0 };
 
 	FMT(on_overlay, sizeof(on_overlay), "%s", f->l2);
@@ -588,7 +511,7 @@ static void test_mount_einval_lower_on_an_overlay_blames_stacking(void **state)
 
 static void test_mount_einval_otherwise_points_at_dmesg(void **state)
 {
-	struct fix *f = *state;
+	struct ov_fixture *f = *state;
 	struct kit_err err = { 0 };
 
 	assert_string_equal(mount_failing(f, EINVAL, &err),
@@ -599,7 +522,7 @@ static void test_mount_einval_otherwise_points_at_dmesg(void **state)
 
 static void test_mount_eperm_enodev_ebusy_and_the_rest(void **state)
 {
-	struct fix *f = *state;
+	struct ov_fixture *f = *state;
 	struct kit_err err = { 0 };
 
 	assert_string_equal(
@@ -622,7 +545,7 @@ static void test_mount_eperm_enodev_ebusy_and_the_rest(void **state)
 
 static void test_mount_refuses_options_longer_than_a_page(void **state)
 {
-	struct fix *f = *state;
+	struct ov_fixture *f = *state;
 	struct kit_err err = { 0 };
 	char name[220], dir[PATH_MAX];
 	size_t page = (size_t)sysconf(_SC_PAGESIZE);
@@ -640,7 +563,7 @@ static void test_mount_refuses_options_longer_than_a_page(void **state)
 
 static void test_mount_checks_before_mounting(void **state)
 {
-	struct fix *f = *state;
+	struct ov_fixture *f = *state;
 	struct kit_err err = { 0 };
 	char file[PATH_MAX];
 
@@ -653,7 +576,7 @@ static void test_mount_checks_before_mounting(void **state)
 
 static void test_umount_unmounts_only_overlays(void **state)
 {
-	struct fix *f = *state;
+	struct ov_fixture *f = *state;
 	struct kit_err err = { 0 };
 	char table[3 * PATH_MAX], want[2 * PATH_MAX];
 
@@ -686,7 +609,7 @@ static void test_umount_unmounts_only_overlays(void **state)
 
 static void test_umount_refuses_a_symlink(void **state)
 {
-	struct fix *f = *state;
+	struct ov_fixture *f = *state;
 	struct kit_err err = { 0 };
 	char link[PATH_MAX];
 
@@ -698,7 +621,7 @@ static void test_umount_refuses_a_symlink(void **state)
 
 int main(void)
 {
-#define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
+#define T(name) cmocka_unit_test_setup_teardown(name, setup, ov_fixture_teardown)
 	const struct CMUnitTest tests[] = {
 		T(test_add_lowers_splits_at_colons_top_first),
 		T(test_add_lowers_takes_backslash_escapes),

@@ -25,76 +25,14 @@
 
 #include "kit/mount.h"
 #include "kit/overlay.h"
+#include "test_overlay_fixture.h"
 #include "unit.h"
-
-/* snprintf() that fails the test when the text does not fit. */
-#define FMT(buf, size, ...) assert_true(snprintf(buf, size, __VA_ARGS__) < (int)(size))
-
-/* ---- a temporary directory per test ------------------------------------ */
-
-struct fix {
-	char dir[PATH_MAX];
-	char l1[PATH_MAX], l2[PATH_MAX], up[PATH_MAX], work[PATH_MAX], merged[PATH_MAX];
-	char table[PATH_MAX];
-	struct kit_overlay ov; /* l1:l2, up, work: resolved */
-};
-
-static void make_dir(char *buf, const char *dir, const char *name)
-{
-	path_in(buf, dir, name);
-	assert_int_equal(mkdir(buf, 0755), 0);
-}
-
-static void set_table(struct fix *f, const char *text)
-{
-	put_file(f->table, text);
-}
-
-static int setup(void **state)
-{
-	struct fix *f = calloc(1, sizeof(*f));
-	struct kit_err err = { 0 };
-	char *dir = new_tmpdir();
-
-	if (!f || !dir)
-		return -1;
-	/* the real path: stat() sees it so, and so do the messages */
-	if (!realpath(dir, f->dir))
-		return -1;
-	free(dir);
-	make_dir(f->l1, f->dir, "l1");
-	make_dir(f->l2, f->dir, "l2");
-	make_dir(f->up, f->dir, "up");
-	make_dir(f->work, f->dir, "work");
-	make_dir(f->merged, f->dir, "merged");
-	path_in(f->table, f->dir, "mountinfo");
-	set_table(f, "22 1 0:21 / /proc rw - proc proc rw\n");
-	kit_mountinfo_path = f->table;
-	kit_overlay_init(&f->ov);
-	if (kit_overlay_add_lowers(&f->ov, f->l1, &err) < 0 ||
-	    kit_overlay_add_lowers(&f->ov, f->l2, &err) < 0 ||
-	    kit_overlay_set_upper(&f->ov, f->up, f->work, &err) < 0)
-		return -1;
-	*state = f;
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	struct fix *f = *state;
-	int ret = remove_tree(f->dir);
-
-	kit_overlay_release(&f->ov);
-	kit_mountinfo_path = "/proc/self/mountinfo";
-	free(f);
-	return ret;
-}
 
 /* ---- kit_overlay_check ------------------------------------------------ */
 
 static void test_check_accepts_fresh_and_reused_workdirs(void **state)
 {
-	struct fix *f = *state;
+	struct ov_fixture *f = *state;
 	struct kit_err err = { 0 };
 	char sub[PATH_MAX];
 
@@ -106,7 +44,7 @@ static void test_check_accepts_fresh_and_reused_workdirs(void **state)
 
 static void test_check_refuses_a_workdir_with_other_files(void **state)
 {
-	struct fix *f = *state;
+	struct ov_fixture *f = *state;
 	struct kit_err err = { 0 };
 	char file[PATH_MAX], want[2 * PATH_MAX];
 
@@ -122,7 +60,7 @@ static void test_check_refuses_a_workdir_with_other_files(void **state)
 
 static void test_check_refuses_symlinked_missing_and_root_merged(void **state)
 {
-	struct fix *f = *state;
+	struct ov_fixture *f = *state;
 	struct kit_err err = { 0 };
 	char link[PATH_MAX], want[2 * PATH_MAX];
 
@@ -149,7 +87,7 @@ static void test_check_refuses_symlinked_missing_and_root_merged(void **state)
 
 static void test_check_refuses_a_merged_that_is_already_an_overlay(void **state)
 {
-	struct fix *f = *state;
+	struct ov_fixture *f = *state;
 	struct kit_err err = { 0 };
 	char table[3 * PATH_MAX], want[2 * PATH_MAX];
 
@@ -166,7 +104,7 @@ static void test_check_refuses_a_merged_that_is_already_an_overlay(void **state)
 
 static void test_check_refuses_an_upperdir_in_use(void **state)
 {
-	struct fix *f = *state;
+	struct ov_fixture *f = *state;
 	struct kit_err err = { 0 };
 	char table[4 * PATH_MAX], want[3 * PATH_MAX];
 
@@ -186,7 +124,7 @@ static void test_check_refuses_an_upperdir_in_use(void **state)
 
 static void test_check_refuses_a_workdir_that_is_their_upperdir(void **state)
 {
-	struct fix *f = *state;
+	struct ov_fixture *f = *state;
 	struct kit_err err = { 0 };
 	char table[4 * PATH_MAX];
 
@@ -205,7 +143,7 @@ static void test_check_refuses_a_workdir_that_is_their_upperdir(void **state)
 
 static void test_from_mount_reads_escaped_layers_back(void **state)
 {
-	struct fix *f = *state;
+	struct ov_fixture *f = *state;
 	struct kit_err err = { 0 };
 	struct kit_overlay ov;
 	char table[3 * PATH_MAX];
@@ -228,7 +166,7 @@ static void test_from_mount_reads_escaped_layers_back(void **state)
 
 static void test_from_mount_of_something_else_says_what(void **state)
 {
-	struct fix *f = *state;
+	struct ov_fixture *f = *state;
 	struct kit_err err = { 0 };
 	struct kit_overlay ov;
 	char table[3 * PATH_MAX];
@@ -248,7 +186,7 @@ static void test_from_mount_of_something_else_says_what(void **state)
 
 static void test_find_upper_finds_the_overlay_writing_there(void **state)
 {
-	struct fix *f = *state;
+	struct ov_fixture *f = *state;
 	struct kit_err err = { 0 };
 	struct kit_overlay ov;
 	char table[4 * PATH_MAX];
@@ -270,7 +208,8 @@ static void test_find_upper_finds_the_overlay_writing_there(void **state)
 
 int main(void)
 {
-#define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
+#define T(name)                                                                          \
+	cmocka_unit_test_setup_teardown(name, ov_fixture_setup, ov_fixture_teardown)
 	const struct CMUnitTest tests[] = {
 		T(test_check_accepts_fresh_and_reused_workdirs),
 		T(test_check_refuses_a_workdir_with_other_files),

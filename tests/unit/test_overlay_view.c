@@ -33,9 +33,6 @@
 #include "kit/overlay.h"
 #include "unit.h"
 
-/* snprintf() that fails the test when the text does not fit. */
-#define FMT(buf, size, ...) assert_true(snprintf(buf, size, __VA_ARGS__) < (int)(size))
-
 /* ---- the fake whiteouts and opaque directories ---------------------------- */
 
 int __wrap_lstat(const char *path, struct stat *st);

@@ -34,49 +34,22 @@
 
 /* ---- the fake kernel --------------------------------------------------- */
 
-int __wrap_mount(const char *source, const char *target, const char *fstype,
-		 unsigned long flags, const void *data);
-int __wrap_umount2(const char *target, int flags);
+/* mount(2) and umount2(2) are unit.c's __wrap_mount and __wrap_umount2. */
 int __wrap_chroot(const char *path);
 int __wrap_chdir(const char *path);
 int __wrap_mknod(const char *path, mode_t mode, dev_t dev);
 long __wrap_syscall(long number, ...);
 
-/* Set errno to the queued value; -1 if it is not 0. */
-static int fail_with(int e)
-{
-	errno = e;
-	return e ? -1 : 0;
-}
-
-int __wrap_mount(const char *source, const char *target, const char *fstype,
-		 unsigned long flags, const void *data)
-{
-	check_expected(source);
-	check_expected(target);
-	check_expected(fstype);
-	check_expected(flags);
-	check_expected(data);
-	return fail_with(mock_type(int));
-}
-
-int __wrap_umount2(const char *target, int flags)
-{
-	check_expected(target);
-	check_expected(flags);
-	return fail_with(mock_type(int));
-}
-
 int __wrap_chroot(const char *path)
 {
 	check_expected(path);
-	return fail_with(mock_type(int));
+	return fake_errno(mock_type(int));
 }
 
 int __wrap_chdir(const char *path)
 {
 	check_expected(path);
-	return fail_with(mock_type(int));
+	return fake_errno(mock_type(int));
 }
 
 /* Like mknod, but the node is an empty regular file (no privilege needed). */
@@ -89,7 +62,7 @@ int __wrap_mknod(const char *path, mode_t mode, dev_t dev)
 	check_expected(dev);
 	e = mock_type(int);
 	if (e)
-		return fail_with(e);
+		return fake_errno(e);
 	fd = open(path, O_CREAT | O_EXCL | O_WRONLY, 0600);
 	assert_true(fd >= 0);
 	close(fd);
@@ -109,7 +82,7 @@ long __wrap_syscall(long number, ...)
 	va_end(ap);
 	check_expected(new_root);
 	check_expected(put_old);
-	return fail_with(mock_type(int));
+	return fake_errno(mock_type(int));
 }
 
 /*
@@ -182,6 +155,12 @@ static void expect_mknod(const char *path, unsigned major, unsigned minor, int e
 	will_return(__wrap_mknod, e);
 }
 
+static void expect_chroot(int e)
+{
+	expect_string(__wrap_chroot, path, ".");
+	will_return(__wrap_chroot, e);
+}
+
 #define PROC_FLAGS (MS_NOSUID | MS_NODEV | MS_NOEXEC)
 #define SYS_FLAGS  (MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC)
 
@@ -191,6 +170,18 @@ static void expect_mknod(const char *path, unsigned major, unsigned minor, int e
 static char *in_root(char *buf, void **state, const char *name)
 {
 	return path_in(buf, *state, name);
+}
+
+/* The proc mount on <root>/proc, answered with @e; its path in @proc. */
+static void expect_proc(void **state, char *proc, int e)
+{
+	expect_mount("proc", in_root(proc, state, "proc"), "proc", PROC_FLAGS, NULL, e);
+}
+
+/* The sysfs mount on <root>/sys, answered with @e; its path in @sys. */
+static void expect_sys(void **state, char *sys, int e)
+{
+	expect_mount("sysfs", in_root(sys, state, "sys"), "sysfs", SYS_FLAGS, NULL, e);
 }
 
 /* ---- modes and the path check ------------------------------------------ */
@@ -386,7 +377,7 @@ static void test_mount_proc_creates_the_mount_point_and_mounts_proc(void **state
 	struct stat st;
 	struct kit_err err = { 0 };
 
-	expect_mount("proc", in_root(proc, state, "proc"), "proc", PROC_FLAGS, NULL, 0);
+	expect_proc(state, proc, 0);
 	assert_int_equal(kit_rootfs_mount_proc(*state, &err), 0);
 	assert_int_equal(lstat(proc, &st), 0);
 	assert_true(S_ISDIR(st.st_mode));
@@ -398,7 +389,7 @@ static void test_mount_proc_uses_an_existing_mount_point(void **state)
 	struct kit_err err = { 0 };
 
 	assert_int_equal(mkdir(in_root(proc, state, "proc"), 0555), 0);
-	expect_mount("proc", proc, "proc", PROC_FLAGS, NULL, 0);
+	expect_proc(state, proc, 0);
 	assert_int_equal(kit_rootfs_mount_proc(*state, &err), 0);
 }
 
@@ -432,8 +423,7 @@ static void test_mount_proc_eperm_says_create_pid_ns_with_user_ns(void **state)
 	char proc[PATH_MAX], want[PATH_MAX + 160];
 	struct kit_err err = { 0 };
 
-	expect_mount("proc", in_root(proc, state, "proc"), "proc", PROC_FLAGS, NULL,
-		     EPERM);
+	expect_proc(state, proc, EPERM);
 	assert_int_equal(kit_rootfs_mount_proc(*state, &err), -EPERM);
 	snprintf(want, sizeof(want),
 		 "mount proc on %s: EPERM (proc needs CAP_SYS_ADMIN over the PID "
@@ -447,7 +437,7 @@ static void test_mount_sys_is_read_only(void **state)
 	char sys[PATH_MAX];
 	struct kit_err err = { 0 };
 
-	expect_mount("sysfs", in_root(sys, state, "sys"), "sysfs", SYS_FLAGS, NULL, 0);
+	expect_sys(state, sys, 0);
 	assert_int_equal(kit_rootfs_mount_sys(*state, &err), 0);
 }
 
@@ -456,8 +446,7 @@ static void test_mount_sys_eperm_asks_for_a_network_namespace(void **state)
 	char sys[PATH_MAX], want[PATH_MAX + 160];
 	struct kit_err err = { 0 };
 
-	expect_mount("sysfs", in_root(sys, state, "sys"), "sysfs", SYS_FLAGS, NULL,
-		     EPERM);
+	expect_sys(state, sys, EPERM);
 	assert_int_equal(kit_rootfs_mount_sys(*state, &err), -EPERM);
 	snprintf(want, sizeof(want),
 		 "mount sysfs on %s: EPERM (in a user namespace sysfs needs a "
@@ -471,8 +460,7 @@ static void test_mount_unknown_errno_falls_back_to_strerror(void **state)
 	char sys[PATH_MAX], want[PATH_MAX + 80];
 	struct kit_err err = { 0 };
 
-	expect_mount("sysfs", in_root(sys, state, "sys"), "sysfs", SYS_FLAGS, NULL,
-		     EBUSY);
+	expect_sys(state, sys, EBUSY);
 	assert_int_equal(kit_rootfs_mount_sys(*state, &err), -EBUSY);
 	snprintf(want, sizeof(want), "mount sysfs on %s: EBUSY (%s)", sys,
 		 strerror(EBUSY));
@@ -498,6 +486,18 @@ static void expect_dev_tmpfs(void **state, char *dev)
 		     MS_NOSUID | MS_STRICTATIME, "mode=755,size=65536k", 0);
 }
 
+/* Outside a user namespace, after the tmpfs on @dev: six mknods, a devpts. */
+static void expect_dev_nodes(const char *dev)
+{
+	char path[PATH_MAX];
+
+	for (size_t i = 0; i < NNODES; i++)
+		expect_mknod(path_in(path, dev, nodes[i].name), nodes[i].major,
+			     nodes[i].minor, 0);
+	expect_mount("devpts", path_in(path, dev, "pts"), "devpts", MS_NOSUID | MS_NOEXEC,
+		     "newinstance,ptmxmode=0666,mode=0620,gid=5", 0);
+}
+
 static void assert_link(const char *dev, const char *name, const char *target)
 {
 	char path[PATH_MAX], got[PATH_MAX];
@@ -515,11 +515,7 @@ static void test_mount_dev_makes_six_nodes_a_devpts_and_the_links(void **state)
 	struct kit_err err = { 0 };
 
 	expect_dev_tmpfs(state, dev);
-	for (size_t i = 0; i < NNODES; i++)
-		expect_mknod(path_in(path, dev, nodes[i].name), nodes[i].major,
-			     nodes[i].minor, 0);
-	expect_mount("devpts", path_in(path, dev, "pts"), "devpts", MS_NOSUID | MS_NOEXEC,
-		     "newinstance,ptmxmode=0666,mode=0620,gid=5", 0);
+	expect_dev_nodes(dev);
 
 	assert_int_equal(kit_rootfs_mount_dev(*state, false, &err), 0);
 	/* 0666 whatever the umask: every user may write /dev/null. */
@@ -649,8 +645,7 @@ static void test_chroot_enters_the_root_then_chroots_there(void **state)
 	struct kit_err err = { 0 };
 
 	expect_chdir(*state, 0);
-	expect_string(__wrap_chroot, path, ".");
-	will_return(__wrap_chroot, 0);
+	expect_chroot(0);
 	expect_chdir("/", 0);
 	assert_int_equal(kit_rootfs_chroot(*state, &err), 0);
 }
@@ -661,8 +656,7 @@ static void test_chroot_eperm_names_the_capability(void **state)
 	struct kit_err err = { 0 };
 
 	expect_chdir(*state, 0);
-	expect_string(__wrap_chroot, path, ".");
-	will_return(__wrap_chroot, EPERM);
+	expect_chroot(EPERM);
 	assert_int_equal(kit_rootfs_chroot(*state, &err), -EPERM);
 	snprintf(want, sizeof(want), "chroot to %s: EPERM (needs CAP_SYS_CHROOT)",
 		 (char *)*state);
@@ -678,14 +672,10 @@ static void expect_mounts(void **state)
 	char path[PATH_MAX], dev[PATH_MAX];
 
 	expect_mount(*state, *state, NULL, MS_BIND | MS_REC, NULL, 0);
-	expect_mount("proc", in_root(path, state, "proc"), "proc", PROC_FLAGS, NULL, 0);
+	expect_proc(state, path, 0);
 	expect_dev_tmpfs(state, dev);
-	for (size_t i = 0; i < NNODES; i++)
-		expect_mknod(path_in(path, dev, nodes[i].name), nodes[i].major,
-			     nodes[i].minor, 0);
-	expect_mount("devpts", path_in(path, dev, "pts"), "devpts", MS_NOSUID | MS_NOEXEC,
-		     "newinstance,ptmxmode=0666,mode=0620,gid=5", 0);
-	expect_mount("sysfs", in_root(path, state, "sys"), "sysfs", SYS_FLAGS, NULL, 0);
+	expect_dev_nodes(dev);
+	expect_sys(state, path, 0);
 }
 
 static void test_enter_mounts_in_order_then_pivots(void **state)
@@ -706,8 +696,7 @@ static void test_enter_in_chroot_mode_never_pivots(void **state)
 
 	expect_mounts(state);
 	expect_chdir(*state, 0);
-	expect_string(__wrap_chroot, path, ".");
-	will_return(__wrap_chroot, 0);
+	expect_chroot(0);
 	expect_chdir("/", 0);
 	assert_int_equal(kit_rootfs_enter(*state, KIT_ROOTFS_CHROOT, false, &err), 0);
 }
@@ -718,8 +707,7 @@ static void test_enter_stops_at_the_first_failed_step(void **state)
 	struct kit_err err = { 0 };
 
 	expect_mount(*state, *state, NULL, MS_BIND | MS_REC, NULL, 0);
-	expect_mount("proc", in_root(proc, state, "proc"), "proc", PROC_FLAGS, NULL,
-		     EPERM);
+	expect_proc(state, proc, EPERM);
 	/* nothing else queued: a further call would fail the test */
 	assert_int_equal(kit_rootfs_enter(*state, KIT_ROOTFS_PIVOT, false, &err), -EPERM);
 	assert_non_null(strstr(err.msg, "mount proc on "));

@@ -6,11 +6,13 @@
  *
  *   new_tmpdir, remove_tree       a temporary directory, and removing it
  *   make_tmpdir, remove_tmpdir    the same as cmocka setup and teardown
- *   path_in                       DIR/NAME in a PATH_MAX buffer
+ *   path_in, make_dir             DIR/NAME in a PATH_MAX buffer; mkdir it
  *   put_file, put_bytes           write a small file
  *   file_text                     read a small file back
  *   fill_string                   a string of one repeated character
  *   child_stderr                  run code in a child, keep what it printed
+ *   sleeper, reap, assert_killed  a child that waits to be killed; kill it
+ *   __wrap_mount, __wrap_umount2  fakes for the tests that wrap these calls
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -21,6 +23,7 @@
 
 #include <ftw.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -88,6 +91,12 @@ char *path_in(char *buf, const char *dir, const char *name)
 	return buf;
 }
 
+void make_dir(char *buf, const char *dir, const char *name)
+{
+	path_in(buf, dir, name);
+	assert_int_equal(mkdir(buf, 0755), 0);
+}
+
 void put_file(const char *path, const char *text)
 {
 	put_bytes(path, text, strlen(text));
@@ -147,4 +156,56 @@ int child_stderr(void (*body)(void *arg), void *arg, char *out, size_t size)
 	close(fds[0]);
 	assert_int_equal(waitpid(pid, &status, 0), pid);
 	return status;
+}
+
+pid_t sleeper(void)
+{
+	pid_t pid = fork();
+
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		pause();
+		_exit(0);
+	}
+	return pid;
+}
+
+void reap(pid_t pid)
+{
+	kill(pid, SIGKILL);
+	waitpid(pid, NULL, 0);
+}
+
+void assert_killed(pid_t pid)
+{
+	int status;
+
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
+}
+
+/* ---- fake system calls ------------------------------------------------- */
+
+int fake_errno(int e)
+{
+	errno = e;
+	return e ? -1 : 0;
+}
+
+int __wrap_mount(const char *source, const char *target, const char *fstype,
+		 unsigned long flags, const void *data)
+{
+	check_expected(source);
+	check_expected(target);
+	check_expected(fstype);
+	check_expected(flags);
+	check_expected(data);
+	return fake_errno(mock_type(int));
+}
+
+int __wrap_umount2(const char *target, int flags)
+{
+	check_expected(target);
+	check_expected(flags);
+	return fake_errno(mock_type(int));
 }

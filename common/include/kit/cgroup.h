@@ -124,6 +124,13 @@ char *kit_cgroup_host_describe(const struct kit_cgroup_host *host, char *buf,
 const char *kit_cgroup_controller_name(unsigned bit, enum kit_cgroup_version version);
 
 /*
+ * kit_cgroup_controller_index - where controller @bit (one KIT_CG_* bit)
+ * is in per-controller arrays such as host->v1_root[]; -1 if @bit is not
+ * exactly one controller.
+ */
+int kit_cgroup_controller_index(unsigned bit);
+
+/*
  * kit_cgroup_controllers_parse - "cpu,memory" into KIT_CG_* bits in *out.
  * Accepts either version's names ("blkio" and "io", "cpuacct").  Returns 0,
  * or -EINVAL naming the unknown controller.

@@ -97,21 +97,12 @@ bool kit_cgroup_is_dir(const char *path)
 	return lstat(path, &st) == 0 && S_ISDIR(st.st_mode);
 }
 
-/* The index of a single controller bit, -1 if @bit is not one. */
-static int bit_index(unsigned bit)
-{
-	for (int i = 0; i < KIT_CG_NCTRL; i++)
-		if (bit == 1u << i)
-			return i;
-	return -1;
-}
-
 char *kit_cgroup_dir(const struct kit_cgroup *cg, unsigned controller, char *buf)
 {
 	const struct kit_cgroup_host *h = cg->host;
 	struct kit_err ignored = { 0 };
 	const char *root;
-	int i = bit_index(controller);
+	int i = kit_cgroup_controller_index(controller);
 
 	if (h->driver == KIT_CGROUP_V2)
 		root = h->v2_root;
