@@ -77,9 +77,12 @@ images: $(IMAGES) ## build the root filesystems and guest images into build/imag
 -include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)
 
 # ---- set-up -----------------------------------------------------------------
-.PHONY: deps doctor
+.PHONY: deps doctor print-deps
 deps: ## install the Debian packages the kit needs (asks nothing; says what first)
 	@tools/deps $(sort $(DEBIAN_PKGS))
+
+print-deps: ## list the Debian packages make deps installs
+	@echo $(sort $(DEBIAN_PKGS))
 
 doctor: ## one line per host capability the kit needs, and what a missing one disables
 	@tools/doctor
