@@ -18,6 +18,14 @@ mount -t devtmpfs devtmpfs /dev 2>/dev/null || mdev -s
 # One byte to an I/O port (kit-outb: vm-images/initramfs-outb.c).
 outb() { kit-outb "$1" "$2"; }
 
+# Drivers that are modules of this kernel (the virtio console's, added by
+# test-nested.sh as a second cpio archive): /lib/modules/kit/order names
+# them, dependencies first.  insmod, not modprobe: no modules.dep here.
+if [ -f /lib/modules/kit/order ]; then
+	for m in $(cat /lib/modules/kit/order); do
+		insmod "/lib/modules/kit/$m.ko" || echo "KIT-INIT: insmod $m failed"
+	done
+fi
 echo "KIT-INIT-OK: busybox init on Linux $(uname -r)"
 outb $((0x504)) 1
 

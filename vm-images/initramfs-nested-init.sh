@@ -29,12 +29,13 @@ if [ ! -c /dev/kvm ]; then
 	reboot -f
 fi
 echo "KIT-L1-KVM: $(cut -d' ' -f1 /proc/uptime) s"
-# /l2/cases: one line per L2 boot, "name|kernel|command line|stdin".
-while IFS='|' read -r name kernel cmdline input; do
+# /l2/cases: one line per L2 boot,
+# "name|kernel|command line|stdin|initrd (default initrd.cpio)|mini-vmm flags".
+while IFS='|' read -r name kernel cmdline input initrd flags; do
 	echo "KIT-CASE: $name at $(cut -d' ' -f1 /proc/uptime) s"
-	# shellcheck disable=SC2086 # $PIN and $KICK are words, or nothing
+	# shellcheck disable=SC2086 # $PIN, $KICK and $flags are words, or nothing
 	printf '%s\n' "$input" | $PIN /bin/mini-vmm --kernel "$kernel" \
-		--initrd /l2/initrd.cpio --append "$cmdline" --stats $KICK &
+		--initrd "/l2/${initrd:-initrd.cpio}" --append "$cmdline" --stats $KICK $flags &
 	vmm=$!
 	# A watchdog: a stuck L2 shows its registers (SIGUSR2), then ends.
 	(sleep "$CASE_TIMEOUT"; kill -USR2 $vmm; sleep 2; kill -USR2 $vmm; sleep 1; kill $vmm) \

@@ -96,3 +96,7 @@ $(BUILD)/images/guest-bench32.pvh: vm-images/guest-bench32.S vm-images/guest-pvh
 	@mkdir -p $(@D)
 	$(CC) -m32 -c -o $@.o $<
 	$(LD) -m elf_i386 -T vm-images/guest-pvh.ld -o $@ $@.o
+
+# ---- stage 6: virtio --------------------------------------------------------
+# The virtqueue walker reads rings a guest wrote: tests/fuzz/fuzz_virtqueue.c.
+fuzz_virtqueue_LIB := common/kvm/virtqueue.c common/err.c

@@ -45,13 +45,19 @@ say "   registers and the instruction bytes at rip (0f 0b is ud2):"
 show "$V" --raw "$G/guest-fault32.bin" --mode protected || true
 
 say ""
+say "6. Paravirtual I/O (半虚拟化): a guest that knows it runs on a VMM puts"
+say "   its text in its own RAM, describes it in a virtqueue, and exits once"
+say "   (a 'notify').  Compare the one notify with the UART's exit per byte:"
+show "$V" --raw "$G/guest-virtio32.bin" --mode protected --virtio-console --stats || true
+
+say ""
 if kit_require hw_kvm 2>/dev/null && [ -f "$G/kernel-cloud.bzImage" ]; then
-	say "6. Linux: the Debian cloud kernel and a busybox initramfs, to its init"
+	say "7. Linux: the Debian cloud kernel and a busybox initramfs, to its init"
 	say "   (kit.halt: reboot right after the marker; the boot timer says when):"
 	show "$V" --kernel "$G/kernel-cloud.bzImage" --initrd "$G/initramfs-busybox.cpio" \
 		--append "console=ttyS0 reboot=k panic=-1 pci=off i8042.noaux i8042.nomux i8042.nopnp i8042.dumbkbd quiet kit.halt"
 else
-	say "6. Booting Linux needs hardware KVM (this /dev/kvm cannot) or 'make"
+	say "7. Booting Linux needs hardware KVM (this /dev/kvm cannot) or 'make"
 	say "   test-nested', which runs mini-vmm inside QEMU's emulated AMD SVM."
 fi
 say ""

@@ -40,11 +40,15 @@ static const char *prog = "mini-vmm";
 #define DEFAULT_APPEND                                                                   \
 	"console=ttyS0 reboot=k panic=-1 pci=off i8042.noaux i8042.nomux "               \
 	"i8042.nopnp i8042.dumbkbd"
+/* With --virtio-console the kernel must scan PCI to find it. */
+#define VIRTIO_APPEND                                                                    \
+	"console=ttyS0 reboot=k panic=-1 i8042.noaux i8042.nomux i8042.nopnp "           \
+	"i8042.dumbkbd"
 
 struct options {
 	const char *raw, *kernel, *initrd, *append;
 	enum kit_cpu_mode mode;
-	bool mode_set, irqchip, stats;
+	bool mode_set, irqchip, stats, virtio_console;
 	uint64_t load, entry, memory;
 	unsigned kick_ms;
 	bool load_set, entry_set;
@@ -76,6 +80,10 @@ static void __attribute__((noreturn)) usage(FILE *out, int status)
 		"                         (default 256M)\n"
 		"  -s, --stats            on exit, print the VM-exits by reason and by\n"
 		"                         port, and the time spent on them (stderr)\n"
+		"      --virtio-console   add a PCI bus with a virtio console: the guest's\n"
+		"                         /dev/hvc0 (needs its virtio_pci and\n"
+		"                         virtio_console drivers) also writes to stdout;\n"
+		"                         its BAR is at 0xe0000000, IRQ 10\n"
 		"      --kick MS          leave KVM_RUN every MS milliseconds: works around\n"
 		"                         lost wake-ups under nested virtualization (QEMU TCG)\n"
 		"  -v, --verbose          say what each step does (stderr)\n"
@@ -151,7 +159,7 @@ static uint64_t parse_size(const char *s)
 
 static void parse_args(int argc, char **argv, struct options *o)
 {
-	enum { OPT_LOAD = 0x100, OPT_ENTRY, OPT_IRQCHIP, OPT_KICK };
+	enum { OPT_LOAD = 0x100, OPT_ENTRY, OPT_IRQCHIP, OPT_KICK, OPT_VIRTIO };
 	static const struct option longopts[] = {
 		{ "raw", required_argument, NULL, 'r' },
 		{ "mode", required_argument, NULL, 'M' },
@@ -164,6 +172,7 @@ static void parse_args(int argc, char **argv, struct options *o)
 		{ "memory", required_argument, NULL, 'm' },
 		{ "stats", no_argument, NULL, 's' },
 		{ "kick", required_argument, NULL, OPT_KICK },
+		{ "virtio-console", no_argument, NULL, OPT_VIRTIO },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
@@ -189,6 +198,7 @@ static void parse_args(int argc, char **argv, struct options *o)
 			o->entry_set = true;
 			break;
 		case OPT_IRQCHIP: o->irqchip = true; break;
+		case OPT_VIRTIO: o->virtio_console = true; break;
 		case 'k': o->kernel = optarg; break;
 		case 'i': o->initrd = optarg; break;
 		case 'a': o->append = optarg; break;
@@ -219,8 +229,11 @@ static void parse_args(int argc, char **argv, struct options *o)
 		o->entry = o->load;
 	if (o->raw && o->mode == KIT_CPU_REAL && o->entry >= 0x100000)
 		bad_usage("%s", "--entry: real mode reaches only the first MiB");
+	if (o->virtio_console && o->raw && o->mode == KIT_CPU_REAL)
+		bad_usage("%s", "--virtio-console: the BAR at 0xe0000000 is out of real "
+				"mode's reach; use --mode protected or long");
 	if (!o->append)
-		o->append = DEFAULT_APPEND;
+		o->append = o->virtio_console ? VIRTIO_APPEND : DEFAULT_APPEND;
 }
 
 /* Steps 2-3 for a flat binary: copy it in, point the vCPU at it. */
@@ -254,6 +267,27 @@ static int exit_status(const struct kit_vm *vm)
 	}
 }
 
+/* Bytes each console moved, and the VM-exits that cost: what virtio saves. */
+static void print_devices(const struct kit_vm *vm)
+{
+	const struct kit_serial *s = &vm->serial;
+	const struct kit_virtio_dev *d = &vm->vcon.vdev;
+
+	fprintf(stderr,
+		"console serial: %llu bytes out in %llu exits (%.2f bytes/exit)\n",
+		(unsigned long long)s->tx_bytes, (unsigned long long)s->exits,
+		s->exits ? (double)s->tx_bytes / (double)s->exits : 0.0);
+	if (!vm->vcon.enabled)
+		return;
+	fprintf(stderr,
+		"console virtio: %llu bytes out in %llu exits (%.2f bytes/exit); %llu "
+		"buffers, %llu notifies, %llu interrupts\n",
+		(unsigned long long)vm->vcon.tx_bytes, (unsigned long long)d->exits,
+		d->exits ? (double)vm->vcon.tx_bytes / (double)d->exits : 0.0,
+		(unsigned long long)vm->vcon.tx_chains, (unsigned long long)d->notifies,
+		(unsigned long long)d->irqs);
+}
+
 int main(int argc, char **argv)
 {
 	struct options opt = { 0 };
@@ -270,6 +304,7 @@ int main(int argc, char **argv)
 	cfg.mem_size = opt.memory;
 	cfg.irqchip = opt.irqchip || opt.kernel;
 	cfg.kick_ms = opt.kick_ms;
+	cfg.virtio_console = opt.virtio_console;
 
 	/* 1. The VM: /dev/kvm, RAM, a vCPU, the devices. */
 	if (kit_vm_init(&vm, &cfg, &err) < 0)
@@ -306,8 +341,10 @@ int main(int argc, char **argv)
 		fprintf(stderr, "%s: %s\n%s", prog, err.msg, state);
 	}
 	status = ret < 0 ? 1 : exit_status(&vm);
-	if (opt.stats)
+	if (opt.stats) {
 		kit_stats_print(&vm.stats, stderr);
+		print_devices(&vm);
+	}
 	kit_vm_release(&vm);
 	return status;
 }

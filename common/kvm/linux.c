@@ -317,7 +317,11 @@ int kit_linux_load(struct kit_vm *vm, const uint8_t *kernel, size_t kernel_size,
 		return ret;
 	write_e820(bp, vm->mem_size);
 	/* The firmware's other job: say where the IOAPIC is. */
-	kit_mptable_write(vm->mem, vm->mem_size);
+	if (vm->vcon.enabled)
+		kit_mptable_write_pci(vm->mem, vm->mem_size, KIT_VIRTIO_PCI_SLOT,
+				      KIT_VIRTIO_IRQ);
+	else
+		kit_mptable_write(vm->mem, vm->mem_size);
 	return 0;
 }
 

@@ -21,7 +21,11 @@
  * Linux scans for "_MP_".  Every structure has a checksum: its bytes sum
  * to 0 modulo 256.
  *
- * Left out: several CPUs (one processor entry each), PCI buses, ACPI.
+ * With a virtio device (kit_mptable_write_pci) also PCI bus 0 and the
+ * wire from its slot's INTA# to an IOAPIC pin: how Linux routes a PCI
+ * interrupt without ACPI.
+ *
+ * Left out: several CPUs (one processor entry each), PCI bridges, ACPI.
  */
 #include <string.h>
 
@@ -86,6 +90,12 @@ uint8_t kit_mptable_checksum(const void *p, size_t len)
 
 size_t kit_mptable_write(uint8_t *mem, uint64_t mem_size)
 {
+	return kit_mptable_write_pci(mem, mem_size, -1, 0);
+}
+
+size_t kit_mptable_write_pci(uint8_t *mem, uint64_t mem_size, int pci_slot,
+			     unsigned pci_pin)
+{
 	uint8_t *base = mem + KIT_MPTABLE_ADDR, *p;
 	struct mpf *mpf = (struct mpf *)base;
 	struct mpc_header *h = (struct mpc_header *)(base + sizeof(*mpf));
@@ -108,11 +118,26 @@ size_t kit_mptable_write(uint8_t *mem, uint64_t mem_size)
 	p += sizeof(struct mpc_ioapic);
 	entries++;
 	for (uint8_t irq = 0; irq < 16; irq++) {
+		if (pci_slot >= 0 && irq == pci_pin)
+			continue; /* the PCI device's, below */
 		*(struct mpc_intsrc *)p = (struct mpc_intsrc){
 			MP_INTSRC, IRQ_INT, 0, 0, irq, IOAPIC_ID, irq
 		};
 		p += sizeof(struct mpc_intsrc);
 		entries++;
+	}
+	/* PCI bus 0 is MP bus 1; INTA# of @pci_slot goes to IOAPIC pin
+	 * @pci_pin, in place of that ISA IRQ.  Flags 5: active high and
+	 * edge-triggered, as the PIC sees it too (virtio_pci.c). */
+	if (pci_slot >= 0) {
+		*(struct mpc_bus *)p = (struct mpc_bus){ MP_BUS, 1, "PCI   " };
+		p += sizeof(struct mpc_bus);
+		*(struct mpc_intsrc *)p = (struct mpc_intsrc){
+			MP_INTSRC, IRQ_INT,         5, 1, (uint8_t)(pci_slot << 2),
+			IOAPIC_ID, (uint8_t)pci_pin
+		};
+		p += sizeof(struct mpc_intsrc);
+		entries += 2;
 	}
 	*(struct mpc_intsrc *)p =
 		(struct mpc_intsrc){ MP_LINTSRC, IRQ_EXTINT, 0, 0, 0, 0xff, 0 };

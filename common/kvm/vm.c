@@ -251,6 +251,24 @@ static int add_devices(struct kit_vm *vm, struct kit_err *err)
 	};
 	int ret;
 
+	/* The PCI bus first: its 0xcf8 then wins over the "absent PCI" below. */
+	if (vm->vcon.enabled) {
+		struct kit_io_range pci = { KIT_PCI_CONFIG_PORT, 8, "pci", kit_pci_io,
+					    &vm->pci };
+		struct kit_io_range bar = { KIT_VIRTIO_BAR, KIT_VIRTIO_BAR_SIZE,
+					    "virtio-console", kit_virtio_mmio,
+					    &vm->vcon.vdev };
+
+		if (vm->mem_size > KIT_VIRTIO_BAR)
+			return kit_err_set(
+				err, EINVAL, "give the guest at most 3.5 GiB",
+				"place the virtio BAR at 0x%x above %llu MiB of RAM",
+				KIT_VIRTIO_BAR, (unsigned long long)(vm->mem_size >> 20));
+		kit_pci_add(&vm->pci, KIT_VIRTIO_PCI_SLOT, &vm->vcon.vdev.pci);
+		if ((ret = kit_vm_add_pio(vm, &pci, err)) < 0 ||
+		    (ret = kit_vm_add_mmio(vm, &bar, err)) < 0)
+			return ret;
+	}
 	for (size_t i = 0; i < sizeof(ranges) / sizeof(ranges[0]); i++)
 		if ((ret = kit_vm_add_pio(vm, &ranges[i], err)) < 0)
 			return ret;
@@ -276,6 +294,10 @@ int kit_vm_init(struct kit_vm *vm, const struct kit_vm_config *cfg, struct kit_e
 	kit_serial_init(&vm->serial, vm, cfg->console_out);
 	kit_i8042_init(&vm->i8042);
 	kit_rtc_init(&vm->rtc);
+	if (cfg->virtio_console) {
+		kit_pci_init(&vm->pci);
+		kit_virtio_console_init(&vm->vcon, vm, cfg->console_out);
+	}
 	kit_stats_init(&vm->stats);
 
 	/* 1. /dev/kvm is the whole API: a file we ask things with ioctl(). */

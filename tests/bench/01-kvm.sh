@@ -60,4 +60,50 @@ kind=$(bash -c "source '$root/tools/lib/probe.sh'; _probe_kvm_kind; echo \$PROBE
 	echo ""
 	echo "Port I/O (guest-ports16, 1000 OUTs to port 0x80): $rate exits/s round trip (guest + KVM + mini-vmm); mini-vmm's own handling $mean ns per exit. /dev/kvm backend: $kind."
 } >>"$out"
+
+# Bytes per VM-exit of the emulated UART and of the virtio console: the
+# same 66,894 bytes (seq 1 13000) written by a Linux guest to /dev/ttyS0 and
+# to /dev/hvc0.  Linux boots only inside the nested setup here (PVM), so
+# this runs chapters/01-kvm/test-nested.sh with its bench-* cases; a boot
+# that writes nothing (bench-idle) is subtracted from each.
+nested_log=$(mktemp /tmp/kit-bench-nested.XXXXXX)
+trap 'rm -f "$nested_log"' EXIT
+if [ -f "$images/kernel-cloud.bzImage" ] && [ -f "$images/kernel-generic.bzImage" ] &&
+	[ -x "$images/mini-vmm-static" ] &&
+	NESTED_CASES="bench-idle bench-uart bench-virtio bench-uart-bulk bench-virtio-bulk" \
+		NESTED_LOG=$nested_log \
+		"$root/chapters/01-kvm/test-nested.sh" "$images" "$images/mini-vmm-static" >/dev/null; then
+	# case device -> "bytes exits" of that console in that case's block
+	counts() {
+		awk -v c="$1" -v d="$2" '/^KIT-CASE: /{on = ($2 == c)} on && $1 == "console" && $2 == d":" { print $3, $7 }' "$nested_log"
+	}
+	read -r ib ie <<<"$(counts bench-idle serial)"
+	read -r vib vie <<<"$(counts bench-idle virtio)"
+	row() { # row LABEL CASE DEVICE IDLE_BYTES IDLE_EXITS
+		local b e
+		read -r b e <<<"$(counts "$2" "$3")"
+		if [ -z "$b" ] || [ -z "$4" ]; then
+			echo "| $1 | - | - | not measured: the case did not finish |"
+			return
+		fi
+		awk -v l="$1" -v b=$((b - $4)) -v e=$((e - $5)) \
+			'BEGIN { printf "| %s | %d | %d | %.2f |\n", l, b, e, b / e }'
+	}
+	{
+		echo ""
+		echo "Console output: 66,894 bytes (seq 1 13000) written by Linux (L2 of make test-nested: QEMU TCG + kvm-amd), less an idle boot; a line per write(2) (seq on a tty, whose ONLCR also splits each line from its CR LF), or 4 KiB per write (stty -opost, then cat of a file):"
+		echo ""
+		echo "| console, writes | bytes | VM-exits | bytes per exit |"
+		echo "|---|---:|---:|---:|"
+		row "8250 UART /dev/ttyS0, a line per write" bench-uart serial "$ib" "$ie"
+		row "virtio console /dev/hvc0, a line per write" bench-virtio virtio "$vib" "$vie"
+		row "8250 UART /dev/ttyS0, 4 KiB per write" bench-uart-bulk serial "$ib" "$ie"
+		row "virtio console /dev/hvc0, 4 KiB per write" bench-virtio-bulk virtio "$vib" "$vie"
+		echo ""
+		echo "(bytes include the CR the tty adds before each LF, where -opost is not set; exits are the device's own port or MMIO accesses.)"
+	} >>"$out"
+else
+	echo "" >>"$out"
+	echo "UART vs virtio bytes per exit: not measured (needs make test-nested's images in $images)." >>"$out"
+fi
 cat "$out"

@@ -35,7 +35,7 @@ vmm() {
 @test "[1 pt] --help prints every option to stdout and exits 0" {
 	run --separate-stderr "$V" --help
 	assert_success
-	for opt in --raw --mode --load --entry --kernel --initrd --append --memory --stats; do
+	for opt in --raw --mode --load --entry --kernel --initrd --append --memory --stats --virtio-console; do
 		assert_output --partial -- "$opt"
 	done
 	[ -z "$stderr" ]
@@ -238,6 +238,38 @@ vmm() {
 	[[ "$stderr" == *"mini-vmm: run guest at rip 0xd0000000: EIO (KVM_EXIT_INTERNAL_ERROR suberror 1: KVM could not emulate an instruction"* ]]
 	assert_regex "$stderr" $'\n  exit reason INTERNAL_ERROR \\(17\\)'
 	assert_regex "$stderr" $'\n  code at rip: not in guest RAM'
+}
+
+# --- stage 6: virtio -------------------------------------------------------------
+
+@test "[lab 01.5, 3 pts] --virtio-console: a guest's buffer leaves through the virtqueue with one notify" {
+	require_kvm
+	vmm --raw "$GUESTS/guest-virtio32.bin" --mode protected --virtio-console --stats
+	assert_failure 15 # the device status: ACKNOWLEDGE | DRIVER | FEATURES_OK | DRIVER_OK
+	assert_output "Hello from a virtqueue!"
+	[[ "$stderr" == *"console virtio: 24 bytes out in 17 exits (1.41 bytes/exit); 1 buffers, 1 notifies"* ]]
+	[[ "$stderr" == *"mmio write 0xe0002004 virtio-console"* ]]
+}
+
+@test "[lab 01.5, 3 pts] a descriptor outside guest RAM is refused with the reason; the device needs a reset" {
+	require_kvm
+	# The guest's mode byte, just before its message: 1 = a hostile buffer address.
+	python3 - "$GUESTS/guest-virtio32.bin" "$T/bad.bin" <<'PY'
+import sys
+img = bytearray(open(sys.argv[1], 'rb').read())
+img[img.index(b'Hello from a virtqueue') - 1] = 1
+open(sys.argv[2], 'wb').write(img)
+PY
+	vmm --raw "$T/bad.bin" --mode protected --virtio-console
+	assert_failure $((0x4f)) # DEVICE_NEEDS_RESET | the four bits the driver set
+	assert_output ""
+	[[ "$stderr" == *"mini-vmm: warn: virtio-console: refused what the guest's driver asked: read descriptor 0 of the chain at 0 on virtqueue 1: EFAULT (the buffer lies outside guest RAM); the device now needs a reset (DEVICE_NEEDS_RESET)"* ]]
+}
+
+@test "[1 pt] --virtio-console in real mode is a usage error: the BAR is out of reach" {
+	vmm --raw "$GUESTS/guest-hello16.bin" --virtio-console
+	assert_failure 2
+	[[ "$stderr" == *"--virtio-console: the BAR at 0xe0000000 is out of real mode's reach"* ]]
 }
 
 # --- stage 5: Linux --------------------------------------------------------------

@@ -16,6 +16,10 @@
  *   i8042.c    the keyboard controller, for its reset line
  *   rtc.c      the CMOS clock, so that Linux finds the date at once
  *   ports.c    the boot-timer and debug-exit ports
+ *   pci.c      a PCI host bridge: configuration mechanism #1 at 0xcf8
+ *   virtqueue.c split virtqueues in guest memory, every descriptor checked
+ *   virtio_pci.c the virtio 1.x PCI transport: capabilities, BAR, INTx
+ *   virtio_console.c a virtio console (/dev/hvc0) on that transport
  *   boot.c     loading raw images, bzImage and ELF vmlinux (kit/kvm_boot.h)
  *
  * Contract of the whole: library functions return 0 or -errno with a
@@ -120,6 +124,7 @@ struct kit_serial {
 	int irq_level; /* what we last told the irqchip: -1 never, 0, 1 */
 	int out_fd;    /* the guest's console output goes here */
 	uint64_t tx_bytes, rx_bytes, irqs;
+	uint64_t exits; /* register accesses: each one a VM-exit */
 	struct kit_vm *vm;
 };
 
@@ -180,6 +185,157 @@ kit_io_fn kit_rtc_io; /* ports 0x70 and 0x71 */
 kit_io_fn kit_boot_timer_io;
 kit_io_fn kit_debug_exit_io;
 
+/* ---- PCI host bridge, configuration mechanism #1 (pci.c) --------------- */
+
+#define KIT_PCI_CONFIG_PORT 0xcf8 /* address at 0xcf8, data at 0xcfc..0xcff */
+#define KIT_PCI_SLOTS       4     /* devices on bus 0: 00:00.0 .. 00:03.0 */
+
+/* One PCI function's 256-byte configuration space and its BARs. */
+struct kit_pci_dev {
+	uint8_t cfg[256];
+	uint32_t bar_size[6]; /* 0: no such BAR; else a power of two */
+	uint32_t bar_addr[6]; /* where the VMM put it, with the flag bits */
+};
+
+struct kit_pci {
+	uint32_t addr;           /* what the guest last wrote to 0xcf8 */
+	struct kit_pci_dev host; /* 00:00.0, the host bridge */
+	struct kit_pci_dev *slot[KIT_PCI_SLOTS];
+};
+
+/* kit_pci_init - a bus with the host bridge in slot 0. */
+void kit_pci_init(struct kit_pci *pci);
+
+/* kit_pci_add - plug @dev into @slot (1 .. KIT_PCI_SLOTS-1); -EBUSY/-EINVAL. */
+int kit_pci_add(struct kit_pci *pci, unsigned slot, struct kit_pci_dev *dev);
+
+/* kit_pci_io - the port handler for 0xcf8..0xcff. */
+kit_io_fn kit_pci_io;
+
+/* ---- split virtqueues (virtqueue.c) --------------------------------------- */
+
+#define KIT_VQ_MAX_SIZE  256        /* entries per queue we offer */
+#define KIT_VQ_MAX_BYTES (1u << 24) /* bytes one chain may describe (16 MiB) */
+
+/* Guest RAM as the virtqueue code sees it: tests pass a plain buffer. */
+struct kit_guest_mem {
+	uint8_t *base;
+	uint64_t size;
+};
+
+/* One split virtqueue, as the driver configured it (virtio 1.x §2.7). */
+struct kit_vq {
+	unsigned index;             /* which queue of the device (messages) */
+	uint16_t size;              /* entries: a power of two */
+	bool ready;                 /* the driver enabled it */
+	bool broken;                /* a hostile chain was refused: no more */
+	uint64_t desc, avail, used; /* guest physical addresses of the rings */
+	uint16_t last_avail;        /* next avail ring entry to take */
+	uint16_t used_idx;          /* our copy of used->idx */
+};
+
+/* One buffer of a chain: already checked to lie inside guest RAM. */
+struct kit_vq_buf {
+	uint64_t addr;
+	uint32_t len;
+	bool device_writes; /* VIRTQ_DESC_F_WRITE: for the device to fill */
+};
+
+struct kit_vq_chain {
+	uint16_t head;               /* what goes back in the used ring */
+	unsigned n;                  /* buffers */
+	uint64_t readable, writable; /* bytes of each kind */
+	struct kit_vq_buf buf[KIT_VQ_MAX_SIZE];
+};
+
+/*
+ * kit_vq_check_rings - @q's size is a power of two up to KIT_VQ_MAX_SIZE
+ * and its three rings lie inside @m.  Done when the driver enables it.
+ */
+int kit_vq_check_rings(const struct kit_vq *q, const struct kit_guest_mem *m,
+		       struct kit_err *err);
+
+/*
+ * kit_vq_pop - take the next chain the driver made available.  Returns 1
+ * and fills @c, 0 when there is none, or -errno with @err when the chain is
+ * hostile: a head or next index out of range, a loop (more links than the
+ * queue has entries), a buffer outside guest RAM, more than
+ * KIT_VQ_MAX_BYTES in all, an indirect descriptor (not offered), a
+ * readable buffer after a writable one, or an avail index that ran more
+ * than a queue ahead.  The queue is then marked broken.
+ */
+int kit_vq_pop(struct kit_vq *q, const struct kit_guest_mem *m, struct kit_vq_chain *c,
+	       struct kit_err *err);
+
+/* kit_vq_push - give chain @head back with @written bytes filled in. */
+int kit_vq_push(struct kit_vq *q, const struct kit_guest_mem *m, uint16_t head,
+		uint32_t written, struct kit_err *err);
+
+/* kit_vq_wants_interrupt - the driver did not set VIRTQ_AVAIL_F_NO_INTERRUPT. */
+bool kit_vq_wants_interrupt(const struct kit_vq *q, const struct kit_guest_mem *m);
+
+/* ---- the virtio 1.x PCI transport (virtio_pci.c) ------------------------ */
+
+#define KIT_VIRTIO_MAX_QUEUES 2
+#define KIT_VIRTIO_BAR        0xe0000000u /* BAR 0, above RAM, below the IOAPIC */
+#define KIT_VIRTIO_BAR_SIZE   0x4000u
+#define KIT_VIRTIO_PCI_SLOT   1
+#define KIT_VIRTIO_IRQ        10 /* INTA#: an ISA IRQ, as on QEMU's PIIX */
+
+struct kit_virtio_dev;
+/* A device's half: @q was notified; or its config space was accessed. */
+typedef void kit_virtio_notify_fn(struct kit_virtio_dev *d, unsigned q);
+typedef void kit_virtio_config_fn(struct kit_virtio_dev *d, uint64_t offset,
+				  bool is_write, uint8_t *data, unsigned size);
+
+struct kit_virtio_dev {
+	struct kit_pci_dev pci;
+	struct kit_vm *vm;
+	const char *name;
+	uint64_t features;        /* offered: VIRTIO_F_VERSION_1 and the device's */
+	uint64_t driver_features; /* accepted by the driver */
+	uint32_t dfselect, gfselect;
+	uint8_t status, isr;
+	uint16_t queue_sel;
+	unsigned nqueues;
+	struct kit_vq vq[KIT_VIRTIO_MAX_QUEUES];
+	int irq_level;
+	kit_virtio_notify_fn *notify;
+	kit_virtio_config_fn *config;
+	uint64_t exits, notifies, irqs; /* MMIO exits, queue kicks, interrupts */
+};
+
+/* kit_virtio_init - a modern virtio PCI function for device type @id. */
+void kit_virtio_init(struct kit_virtio_dev *d, struct kit_vm *vm, const char *name,
+		     uint16_t id, unsigned nqueues, uint64_t features);
+
+/* kit_virtio_mmio - the handler of BAR 0 (common cfg, notify, ISR, device cfg). */
+kit_io_fn kit_virtio_mmio;
+
+/* kit_virtio_mem - guest RAM as struct kit_guest_mem. */
+struct kit_guest_mem kit_virtio_mem(const struct kit_virtio_dev *d);
+
+/* kit_virtio_interrupt - used buffers for the driver: ISR bit 0, INTx up. */
+void kit_virtio_interrupt(struct kit_virtio_dev *d);
+
+/*
+ * kit_virtio_fail - a hostile chain: say why (once), set DEVICE_NEEDS_RESET
+ * and tell the driver through a configuration-change interrupt.
+ */
+void kit_virtio_fail(struct kit_virtio_dev *d, const struct kit_err *err);
+
+/* ---- virtio console (virtio_console.c) ------------------------------------ */
+
+struct kit_virtio_console {
+	struct kit_virtio_dev vdev; /* first: the transport finds us from it */
+	bool enabled;
+	int out_fd;
+	uint64_t tx_bytes, tx_chains;
+};
+
+/* kit_virtio_console_init - a console writing what the guest sends to @out_fd. */
+void kit_virtio_console_init(struct kit_virtio_console *c, struct kit_vm *vm, int out_fd);
+
 /* ---- the VM (vm.c) -------------------------------------------------------- */
 
 enum kit_vm_stop {
@@ -191,11 +347,12 @@ enum kit_vm_stop {
 };
 
 struct kit_vm_config {
-	uint64_t mem_size; /* bytes of guest RAM from address 0 */
-	bool irqchip;      /* in-kernel PIC, IOAPIC, LAPIC and PIT */
-	int console_in;    /* fd of the guest's serial input, -1: none */
-	int console_out;   /* fd of the guest's serial output */
-	unsigned kick_ms;  /* > 0: leave KVM_RUN this often (see vm.c) */
+	uint64_t mem_size;   /* bytes of guest RAM from address 0 */
+	bool irqchip;        /* in-kernel PIC, IOAPIC, LAPIC and PIT */
+	int console_in;      /* fd of the guest's serial input, -1: none */
+	int console_out;     /* fd of the guest's serial output */
+	unsigned kick_ms;    /* > 0: leave KVM_RUN this often (see vm.c) */
+	bool virtio_console; /* a PCI bus with a virtio console (/dev/hvc0) */
 };
 
 struct kit_vm {
@@ -211,6 +368,8 @@ struct kit_vm {
 	struct kit_serial serial;
 	struct kit_i8042 i8042;
 	struct kit_rtc rtc;
+	struct kit_pci pci;             /* with virtio_console only */
+	struct kit_virtio_console vcon; /* vcon.enabled says */
 
 	struct kit_io_range pio[KIT_VM_MAX_RANGES], mmio[KIT_VM_MAX_RANGES];
 	unsigned npio, nmmio;

@@ -45,6 +45,9 @@ int kit_boot_load_raw(struct kit_vm *vm, const char *path, uint64_t addr,
 #define KIT_MPTABLE_ADDR 0x9fc00 /* the last KiB of base memory */
 #define KIT_MPTABLE_MAX  0x400
 size_t kit_mptable_write(uint8_t *mem, uint64_t mem_size);
+/* ... and PCI bus 0, whose slot @pci_slot's INTA# is IOAPIC pin @pci_pin. */
+size_t kit_mptable_write_pci(uint8_t *mem, uint64_t mem_size, int pci_slot,
+			     unsigned pci_pin);
 
 /* kit_mptable_checksum - the byte that makes @len bytes at @p sum to 0. */
 uint8_t kit_mptable_checksum(const void *p, size_t len);

@@ -181,6 +181,7 @@ void kit_serial_io(struct kit_vm *vm, void *dev, uint64_t offset, bool is_write,
 
 	(void)vm;
 	pthread_mutex_lock(&s->lock);
+	s->exits++;
 	/* A wider access touches the following registers, one byte each. */
 	for (unsigned i = 0; i < size && offset + i < 8; i++) {
 		unsigned reg = (unsigned)offset + i;
