@@ -48,3 +48,33 @@ fuzz_api_admission_LIB := chapters/10-k8s/apiserver_resources.c common/api_selec
 	common/api_object.c common/json.c common/file.c common/err.c common/log.c \
 	common/store.c common/store_sqlite.c common/store_etcd.c common/base64.c common/lab.c
 $(BUILD)/fuzz/fuzz_api_admission: KIT_LIBS += $(STORE_LIBS)
+
+# ---- part 2 (article §6.1 Controller Manager, Scheduler; §6.2 Kubelet) --------------
+#
+#   mini-controller-manager  ReplicaSet and Deployment controllers
+#   mini-scheduler           filter + score + bind
+#   mini-kubelet --simulate  a node without containers: registers, renews its
+#                            lease, moves its pods to Running
+CONTROL_LIBS := -lcurl -lpthread
+
+PROGRAMS += mini-kubelet
+mini-kubelet_SRCS := chapters/10-k8s/kubelet.c chapters/10-k8s/control.c
+mini-kubelet_LIBS := $(CONTROL_LIBS)
+
+PROGRAMS += mini-scheduler
+mini-scheduler_SRCS := chapters/10-k8s/scheduler.c chapters/10-k8s/control.c
+mini-scheduler_LIBS := $(CONTROL_LIBS)
+
+PROGRAMS += mini-controller-manager
+mini-controller-manager_SRCS := chapters/10-k8s/controller_manager.c chapters/10-k8s/control.c
+mini-controller-manager_LIBS := $(CONTROL_LIBS)
+
+# Unit tests of the client side: the informer's file pulls in the client (curl).
+test_informer_LIBS := $(CONTROL_LIBS)
+test_workqueue_LIBS := -lpthread
+test_kube_parse_LIBS := $(CONTROL_LIBS)
+
+# Fuzz harness for what the clients read: kubeconfig files and watch streams.
+fuzz_kube_parse_LIB := common/kube_parse.c common/informer.c common/kube_client.c \
+	common/json.c common/file.c common/err.c common/base64.c common/log.c
+fuzz_kube_parse_LIBS := $(CONTROL_LIBS)

@@ -7,6 +7,11 @@
 #
 # Every server starts on a free loopback port with its own data directory
 # under /tmp/kit-k8s.*, and teardown stops it (and any etcd) by its PID.
+#
+# Part 2 (article §6.1 Controller Manager and Scheduler, §6.2 Kubelet,
+# §6.4.1) is at the end: the whole control plane on loopback, with
+# simulated nodes, driven by kubectl 1.20 as the article's scenario.
+# Its components are stopped by PID too (CONTROL_PIDS).
 
 bats_require_minimum_version 1.5.0
 load helpers
@@ -20,14 +25,24 @@ setup() {
 	S="--data-dir $T/store"
 	SERVER_PID=
 	ETCD_PID=
+	CONTROL_PIDS=()
 }
 
 teardown() {
+	# part 2's components first (by PID), then the server they talk to
+	local pid
+	for pid in "${CONTROL_PIDS[@]}"; do
+		kill -TERM "$pid" 2>/dev/null
+		wait "$pid" 2>/dev/null || true
+	done
 	[ -n "$SERVER_PID" ] && { kill -TERM "$SERVER_PID" 2>/dev/null; wait "$SERVER_PID" 2>/dev/null || true; }
 	[ -n "$ETCD_PID" ] && { kill -TERM "$ETCD_PID" 2>/dev/null; wait "$ETCD_PID" 2>/dev/null || true; }
 	rm -rf "$T"
 	no_processes_left "$A"
 	no_processes_left "$E"
+	no_processes_left "$KIT_BIN/mini-controller-manager"
+	no_processes_left "$KIT_BIN/mini-scheduler"
+	no_processes_left "$KIT_BIN/mini-kubelet"
 }
 
 require_kubectl120() {
@@ -668,4 +683,181 @@ start_etcd() {
 	assert_output "deployment.apps/newer created"
 	run "${K2[@]}" get deployments
 	assert_line --index 1 --regexp '^newer +0/1 '
+}
+
+# --- part 2: controllers, scheduler, simulated nodes (§6.1, §6.2, §6.4.1) -------------
+
+# wait_for SECONDS CMD...: until CMD succeeds (quietly), or fail showing its output.
+wait_for() {
+	local secs=$1 i
+	shift
+	for ((i = 0; i < secs * 10; i++)); do
+		"$@" >/dev/null 2>&1 && return 0
+		sleep 0.1
+	done
+	"$@" >&2
+	return 1
+}
+
+# start_component NAME PROGRAM ARGS...: in the background, log in $T/NAME.log.
+start_component() {
+	local name=$1
+	shift
+	KIT_LOG=info "$@" 2>"$T/$name.log" &
+	CONTROL_PIDS+=($!)
+}
+
+pods_running() { # pods_running N: exactly N pods, all Running
+	local out
+	out=$("${K[@]}" get pods --no-headers 2>/dev/null) || return 1
+	[ "$(grep -c . <<<"$out")" -eq "$1" ] && ! grep -qv ' Running ' <<<"$out"
+}
+
+nodes_ready() {
+	[ "$("${K[@]}" get nodes --no-headers 2>/dev/null | grep -c ' Ready ')" -eq "$1" ]
+}
+
+# start_cluster: API server, controller manager, scheduler and two nodes.
+start_cluster() {
+	require_kubectl120
+	start_server $S
+	start_component cm "$KIT_BIN/mini-controller-manager" --kubeconfig "$T/kubeconfig"
+	start_component scheduler "$KIT_BIN/mini-scheduler" --kubeconfig "$T/kubeconfig"
+	for n in node-1 node-2; do
+		start_component "$n" "$KIT_BIN/mini-kubelet" --simulate --node-name "$n" --cpu 4 \
+			--memory 8Gi --max-pods 110 --heartbeat-interval 1s --kubeconfig "$T/kubeconfig"
+	done
+	wait_for 10 nodes_ready 2
+}
+
+@test "[1 pt] part 2 programs: --help, a missing --kubeconfig is a usage error" {
+	for p in mini-controller-manager mini-scheduler mini-kubelet; do
+		run "$KIT_BIN/$p" --help
+		assert_success
+		assert_output --partial "--kubeconfig"
+	done
+	run --separate-stderr "$KIT_BIN/mini-scheduler"
+	assert_failure 2
+	[[ "$stderr" == *"--kubeconfig FILE is required"* ]]
+	run --separate-stderr "$KIT_BIN/mini-kubelet" --node-name n --kubeconfig /dev/null
+	assert_failure 2
+	[[ "$stderr" == *"only --simulate is implemented"* ]]
+	run --separate-stderr "$KIT_BIN/mini-kubelet" --simulate --node-name n --cpu lots \
+		--kubeconfig /dev/null
+	assert_failure 2
+	[[ "$stderr" == *"--cpu, --memory and --max-pods take positive quantities"* ]]
+}
+
+@test "[1 pt] a kubeconfig that is not one, or a server that is not there: exit 1 and why" {
+	printf 'current-context: x\n' >"$T/bad"
+	run "$KIT_BIN/mini-controller-manager" --kubeconfig "$T/bad"
+	assert_failure 1
+	assert_output --partial "find context \"x\" in kubeconfig: EINVAL"
+	printf 'clusters:\n- name: c\n  cluster:\n    server: https://127.0.0.1:1\ncontexts:\n- name: x\n  context:\n    cluster: c\ncurrent-context: x\n' >"$T/nobody-home"
+	run "$KIT_BIN/mini-kubelet" --simulate --node-name n1 --kubeconfig "$T/nobody-home"
+	assert_failure 1
+	assert_output --partial "register node n1: POST /api/v1/nodes on https://127.0.0.1:1: ECONNREFUSED (is the API server running?"
+}
+
+@test "[2 pts] simulated nodes register, renew their leases and report capacity" {
+	start_cluster
+	run "${K[@]}" get nodes
+	assert_line --regexp '^node-1 +Ready +<none> +[0-9]+s +v1.20.0-mini$'
+	assert_line --regexp '^node-2 +Ready '
+	run "${K[@]}" get node node-1 -o jsonpath='{.status.allocatable.cpu} {.status.allocatable.memory} {.status.allocatable.pods}'
+	assert_output "4 8Gi 110"
+	r1=$("${K[@]}" get lease -n kube-node-lease node-1 -o jsonpath='{.spec.renewTime}')
+	sleep 1.5
+	r2=$("${K[@]}" get lease -n kube-node-lease node-1 -o jsonpath='{.spec.renewTime}')
+	[ -n "$r1" ] && [ "$r1" != "$r2" ]
+}
+
+@test "[3 pts] §6.4.1 create deployment: a ReplicaSet, 3 pods bound to nodes and Running, spread" {
+	start_cluster
+	run "${K[@]}" create deployment myapp --image=nginx --replicas=3
+	assert_output "deployment.apps/myapp created"
+	wait_for 10 pods_running 3
+	run "${K[@]}" get replicasets -o name
+	assert_output --regexp '^replicaset.apps/myapp-[a-z0-9]+$'
+	rs=${output#replicaset.apps/}
+	run "${K[@]}" get pods -o wide --no-headers
+	# NAME READY STATUS RESTARTS AGE IP NODE ...
+	for line in "${lines[@]}"; do
+		[[ "$line" =~ ^$rs-[a-z0-9]{5}\ +1/1\ +Running\ +0\ +[0-9]+s\ +10\.244\.[0-9]+\.[0-9]+\ +node-[12]\  ]] ||
+			{ echo "unexpected: $line"; false; }
+	done
+	# LeastAllocated spreads them: both nodes have some
+	assert_output --partial " node-1 "
+	assert_output --partial " node-2 "
+	# ownerReferences: every pod is the ReplicaSet's, the ReplicaSet the Deployment's
+	run "${K[@]}" get pods -o jsonpath='{range .items[*]}{.metadata.ownerReferences[0].kind}/{.metadata.ownerReferences[0].name} {end}'
+	assert_output "ReplicaSet/$rs ReplicaSet/$rs ReplicaSet/$rs "
+	run "${K[@]}" get rs "$rs" -o jsonpath='{.metadata.ownerReferences[0].kind}/{.metadata.ownerReferences[0].name}'
+	assert_output "Deployment/myapp"
+	wait_for 5 bash -c "${K[*]} get deployment myapp --no-headers | grep -E '^myapp +3/3 +3 +3 '"
+	run "${K[@]}" get events
+	assert_output --partial "Scaled up replica set $rs to 3"
+	assert_output --partial "Created pod: $rs-"
+	assert_output --regexp "Successfully assigned default/$rs-[a-z0-9]+ to node-[12]"
+}
+
+@test "[2 pts] scale to 5 and back to 3: the ReplicaSet follows the Deployment" {
+	start_cluster
+	"${K[@]}" create deployment myapp --image=nginx --replicas=3
+	wait_for 10 pods_running 3
+	run "${K[@]}" scale deployment myapp --replicas=5
+	assert_success
+	wait_for 10 pods_running 5
+	wait_for 5 bash -c "${K[*]} get deployment myapp --no-headers | grep -E '^myapp +5/5 +5 +5 '"
+	"${K[@]}" scale deployment myapp --replicas=3
+	wait_for 10 pods_running 3
+	run "${K[@]}" get rs --no-headers
+	assert_output --regexp '^myapp-[a-z0-9]+ +3 +3 +3 '
+	run "${K[@]}" get events
+	assert_output --partial "Deleted pod: myapp-"
+}
+
+@test "[2 pts] a deleted pod is replaced by a new one (level-triggered)" {
+	start_cluster
+	"${K[@]}" create deployment myapp --image=nginx --replicas=3
+	wait_for 10 pods_running 3
+	victim=$("${K[@]}" get pods -o name | head -1)
+	run "${K[@]}" delete "$victim"
+	assert_success
+	wait_for 10 pods_running 3
+	run "${K[@]}" get pods -o name
+	refute_line "$victim"
+}
+
+@test "[2 pts] change the image: a new ReplicaSet takes over, the old one is scaled to 0" {
+	start_cluster
+	"${K[@]}" create deployment myapp --image=nginx --replicas=3
+	wait_for 10 pods_running 3
+	old=$("${K[@]}" get rs -o name)
+	run "${K[@]}" set image deployment/myapp nginx=nginx:1.25
+	assert_success
+	wait_for 15 bash -c "${K[*]} get rs --no-headers | grep -E ' 0 +0 +0 ' && ${K[*]} get rs --no-headers | grep -E ' 3 +3 +3 '"
+	run "${K[@]}" get rs "${old#replicaset.apps/}" -o jsonpath='{.spec.replicas} {.metadata.annotations.deployment\.kubernetes\.io/revision}'
+	assert_output "0 1"
+	wait_for 10 pods_running 3
+	run "${K[@]}" get pods -o jsonpath='{range .items[*]}{.spec.containers[0].image} {end}'
+	assert_output "nginx:1.25 nginx:1.25 nginx:1.25 "
+	run "${K[@]}" rollout status deployment/myapp --timeout=10s
+	assert_output --partial 'successfully rolled out'
+}
+
+@test "[2 pts] a pod that fits nowhere: FailedScheduling says why, per node" {
+	start_cluster
+	"${K[@]}" run huge --image=nginx --overrides='{"spec":{"containers":[{"name":"huge","image":"nginx","resources":{"requests":{"cpu":"100"}}}]}}'
+	"${K[@]}" run picky --image=nginx --overrides='{"spec":{"nodeSelector":{"disk":"ssd"}}}'
+	wait_for 10 bash -c "${K[*]} get events | grep -F '0/2 nodes are available: 2 Insufficient cpu.'"
+	wait_for 10 bash -c "${K[*]} get events | grep -F \"0/2 nodes are available: 2 node(s) didn't match Pod's node affinity/selector.\""
+	run "${K[@]}" get pods --no-headers
+	assert_line --regexp '^huge +0/1 +Pending '
+	assert_line --regexp '^picky +0/1 +Pending '
+	# a node that matches comes: the pod waiting for it is scheduled at once
+	start_component node-3 "$KIT_BIN/mini-kubelet" --simulate --node-name node-3 \
+		--heartbeat-interval 1s --kubeconfig "$T/kubeconfig"
+	"${K[@]}" label node node-3 disk=ssd
+	wait_for 10 bash -c "${K[*]} get pod picky -o wide --no-headers | grep -E ' Running .* node-3 '"
 }
