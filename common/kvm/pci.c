@@ -24,23 +24,19 @@
 #include <string.h>
 
 #include "kit/kvm.h"
+#include "kit/kvm_le.h"
 
 #define CFG_ENABLE 0x80000000u
 #define REG_BAR0   0x10
-
-static void put16(uint8_t *p, uint16_t v)
-{
-	p[0] = (uint8_t)v;
-	p[1] = (uint8_t)(v >> 8);
-}
 
 void kit_pci_init(struct kit_pci *pci)
 {
 	uint8_t *c = pci->host.cfg;
 
 	memset(pci, 0, sizeof(*pci));
-	put16(c + 0x00, 0x8086); /* Intel 440FX, as QEMU's i440fx: Linux knows it */
-	put16(c + 0x02, 0x1237);
+	kit_put_le16(c + 0x00,
+		     0x8086); /* Intel 440FX, as QEMU's i440fx: Linux knows it */
+	kit_put_le16(c + 0x02, 0x1237);
 	c[0x0a] = 0x00; /* subclass: host bridge */
 	c[0x0b] = 0x06; /* class: bridge */
 	pci->slot[0] = &pci->host;

@@ -34,6 +34,7 @@
 #include <string.h>
 
 #include "kit/kvm.h"
+#include "kit/kvm_le.h"
 #include "kit/log.h"
 
 #define COMMON_OFF         0x0000
@@ -52,24 +53,6 @@
 #define F_VERSION_1        (1ull << 32)
 #define NO_VECTOR          0xffff
 
-static void put16(uint8_t *p, uint16_t v)
-{
-	p[0] = (uint8_t)v;
-	p[1] = (uint8_t)(v >> 8);
-}
-
-static void put32(uint8_t *p, uint32_t v)
-{
-	for (int i = 0; i < 4; i++)
-		p[i] = (uint8_t)(v >> (8 * i));
-}
-
-static void put64(uint8_t *p, uint64_t v)
-{
-	put32(p, (uint32_t)v);
-	put32(p + 4, (uint32_t)(v >> 32));
-}
-
 /* A struct virtio_pci_cap at @at pointing to @len bytes at @off of BAR 0. */
 static uint8_t add_cap(uint8_t *cfg, uint8_t at, uint8_t next, uint8_t type, uint32_t off,
 		       uint32_t len)
@@ -81,10 +64,10 @@ static uint8_t add_cap(uint8_t *cfg, uint8_t at, uint8_t next, uint8_t type, uin
 	cfg[at + 2] = caplen;
 	cfg[at + 3] = type;
 	cfg[at + 4] = 0; /* BAR 0 */
-	put32(cfg + at + 8, off);
-	put32(cfg + at + 12, len);
+	kit_put_le32(cfg + at + 8, off);
+	kit_put_le32(cfg + at + 12, len);
 	if (type == CAP_NOTIFY)
-		put32(cfg + at + 16, NOTIFY_MUL);
+		kit_put_le32(cfg + at + 16, NOTIFY_MUL);
 	return (uint8_t)(at + caplen);
 }
 
@@ -113,20 +96,20 @@ void kit_virtio_init(struct kit_virtio_dev *d, struct kit_vm *vm, const char *na
 	d->nqueues = nqueues < KIT_VIRTIO_MAX_QUEUES ? nqueues : KIT_VIRTIO_MAX_QUEUES;
 	d->features = features | F_VERSION_1;
 	reset(d);
-	put16(c + 0x00, 0x1af4);                  /* Red Hat, the virtio vendor */
-	put16(c + 0x02, (uint16_t)(0x1040 + id)); /* modern: 0x1040 + type */
-	put16(c + 0x06, 0x0010);                  /* status: capability list */
-	c[0x08] = 1;                              /* revision 1: modern only */
-	c[0x0a] = 0x80;                           /* class: other communication */
+	kit_put_le16(c + 0x00, 0x1af4);                  /* Red Hat, the virtio vendor */
+	kit_put_le16(c + 0x02, (uint16_t)(0x1040 + id)); /* modern: 0x1040 + type */
+	kit_put_le16(c + 0x06, 0x0010);                  /* status: capability list */
+	c[0x08] = 1;                                     /* revision 1: modern only */
+	c[0x0a] = 0x80;                                  /* class: other communication */
 	c[0x0b] = 0x07;
-	put16(c + 0x2c, 0x1af4); /* subsystem vendor and id */
-	put16(c + 0x2e, 0x0040);
+	kit_put_le16(c + 0x2c, 0x1af4); /* subsystem vendor and id */
+	kit_put_le16(c + 0x2e, 0x0040);
 	c[0x34] = 0x40;           /* the first capability */
 	c[0x3c] = KIT_VIRTIO_IRQ; /* interrupt line (what the firmware wired) */
 	c[0x3d] = 1;              /* interrupt pin: INTA# */
 	d->pci.bar_size[0] = KIT_VIRTIO_BAR_SIZE;
 	d->pci.bar_addr[0] = KIT_VIRTIO_BAR; /* 32-bit memory, not prefetchable */
-	put32(c + 0x10, KIT_VIRTIO_BAR);
+	kit_put_le32(c + 0x10, KIT_VIRTIO_BAR);
 	at = add_cap(c, 0x40, 0x50, CAP_COMMON, COMMON_OFF, 0x38);
 	at = add_cap(c, at, 0x64, CAP_NOTIFY, NOTIFY_OFF,
 		     NOTIFY_MUL * KIT_VIRTIO_MAX_QUEUES);
@@ -176,25 +159,27 @@ static void common_snapshot(struct kit_virtio_dev *d, uint8_t *b)
 	struct kit_vq *q = selected_vq(d);
 
 	memset(b, 0, 0x38);
-	put32(b + 0x00, d->dfselect);
-	put32(b + 0x04,
-	      d->dfselect < 2 ? (uint32_t)(d->features >> (32 * d->dfselect)) : 0);
-	put32(b + 0x08, d->gfselect);
-	put32(b + 0x0c,
-	      d->gfselect < 2 ? (uint32_t)(d->driver_features >> (32 * d->gfselect)) : 0);
-	put16(b + 0x10, NO_VECTOR);
-	put16(b + 0x12, (uint16_t)d->nqueues);
+	kit_put_le32(b + 0x00, d->dfselect);
+	kit_put_le32(b + 0x04,
+		     d->dfselect < 2 ? (uint32_t)(d->features >> (32 * d->dfselect)) : 0);
+	kit_put_le32(b + 0x08, d->gfselect);
+	kit_put_le32(b + 0x0c, d->gfselect < 2 ? (uint32_t)(d->driver_features >>
+							    (32 * d->gfselect))
+					       : 0);
+	kit_put_le16(b + 0x10, NO_VECTOR);
+	kit_put_le16(b + 0x12, (uint16_t)d->nqueues);
 	b[0x14] = d->status;
-	put16(b + 0x16, d->queue_sel);
-	put16(b + 0x1a, NO_VECTOR);
+	kit_put_le16(b + 0x16, d->queue_sel);
+	kit_put_le16(b + 0x1a, NO_VECTOR);
 	if (!q)
 		return; /* queue_size 0: no such queue */
-	put16(b + 0x18, q->size);
-	put16(b + 0x1c, q->ready);
-	put16(b + 0x1e, (uint16_t)q->index); /* notify offset, in NOTIFY_MUL units */
-	put64(b + 0x20, q->desc);
-	put64(b + 0x28, q->avail);
-	put64(b + 0x30, q->used);
+	kit_put_le16(b + 0x18, q->size);
+	kit_put_le16(b + 0x1c, q->ready);
+	kit_put_le16(b + 0x1e,
+		     (uint16_t)q->index); /* notify offset, in NOTIFY_MUL units */
+	kit_put_le64(b + 0x20, q->desc);
+	kit_put_le64(b + 0x28, q->avail);
+	kit_put_le64(b + 0x30, q->used);
 }
 
 /* Half of a 64-bit ring address: Linux writes the low word, then the high. */
