@@ -24,7 +24,9 @@
  * Left out: Windows, Solaris, VM and z/OS sections; intelRdt, personality,
  * io priority, scheduler, time namespaces' offsets, memory policy.  A
  * config.json that uses them is accepted and they are ignored, as runc
- * ignores fields of a newer spec version it does not know.
+ * ignores fields of a newer spec version it does not know.  The time
+ * namespace itself is refused: a container that asked for its own clocks
+ * must not silently get the host's.
  */
 #ifndef KIT_OCI_H
 #define KIT_OCI_H
@@ -101,6 +103,11 @@ struct oci_mount {
 	bool bind;                 /* "bind" or "rbind" (or type "bind") */
 	bool recursive;            /* "rbind" */
 	char *data;                /* the other options joined by ',' (owned), or NULL */
+	/* Added: runc's recursive forms ("rro", "rnosuid" ...), meant for
+	 * mount_setattr(2) with AT_RECURSIVE; MS_* values like flags above. */
+	unsigned long rec_flags;       /* "rro", "rnosuid" ...: set on the whole tree */
+	unsigned long rec_clear_flags; /* "rrw", "rsuid" ...: clear on the whole tree */
+	bool tmpcopyup; /* runc's "tmpcopyup": fill a new tmpfs from the rootfs dir */
 };
 
 /* ---- hooks ---------------------------------------------------------------- */
@@ -280,10 +287,28 @@ struct oci_spec {
  * options, array sizes (OCI_MAX_ITEMS) and UTF-8.  On error returns
  * -EINVAL (or -E2BIG, -ENOMEM) with a message naming the JSON path:
  *   config.json: .linux.namespaces[2].type: unknown namespace "foo"
- * and leaves nothing allocated.
+ * and leaves nothing allocated (*@spec zeroed).  Also -ENOENT for a
+ * missing required field, -ERANGE for a number out of range, -EFBIG above
+ * KIT_JSON_MAX_BYTES.  Beyond the spec's schema it refuses: duplicate keys
+ * anywhere (cJSON keeps the first, Go the last), keys with control
+ * characters, the time namespace (not made by this kit), uid/gid mappings
+ * without a new user namespace or the other way round, overlapping or
+ * overflowing mappings, rlimits with soft > hard, errnoRet on an action
+ * other than ERRNO/TRACE, mount data over one page, bind mounts without a
+ * source, and ".." components in paths inside the container (mount
+ * destinations, devices, masked and read-only paths).
  */
 int oci_spec_parse(const char *text, size_t len, const char *name, struct oci_spec *spec,
 		   struct kit_err *err);
+
+/*
+ * oci_process_parse - read a process.json, the "process" object alone (what
+ * `runc exec --process FILE` gets from containerd), into @spec->process
+ * with the same checks; paths in messages start at the object: ".args".
+ * Only spec->doc and spec->process are filled; free with oci_spec_free().
+ */
+int oci_process_parse(const char *text, size_t len, const char *name,
+		      struct oci_spec *spec, struct kit_err *err);
 
 /* oci_spec_load - read and parse @path (its base name starts messages). */
 int oci_spec_load(const char *path, struct oci_spec *spec, struct kit_err *err);
@@ -301,7 +326,8 @@ void oci_spec_free(struct oci_spec *spec);
  */
 cJSON *oci_spec_default(bool rootless, uid_t uid, gid_t gid);
 
-/* Names for messages and `state`: "pid", "mount"... / "CAP_CHOWN". */
+/* Names for messages and `state`: "pid", "mount"... / "CAP_CHOWN"; NULL
+ * for a flag or number that has no name (or more than one flag). */
 const char *oci_namespace_name(int clone_flag);
 const char *oci_capability_name(unsigned cap);
 
