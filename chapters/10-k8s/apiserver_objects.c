@@ -11,14 +11,23 @@
  *                                     same snapshot; compacted: 410 Gone
  *   update   put if mod_rev == the    someone wrote in between: 409
  *            resourceVersion read     Conflict: read again and retry
- *   delete   delete if unchanged
+ *   delete   delete if unchanged       finalizers left: only mark it
  *
  * metadata.resourceVersion is the key's mod_revision; a list's is the
  * revision it was read at, which is where a watch should start.
  *
- * Left out: graceful deletion (deletionTimestamp and finalizers: objects
- * go at once; the garbage collector of part 2 removes what they owned),
- * managedFields, and server-side apply.
+ * Deletion with finalizers (the garbage collector's half is in
+ * controller_gc.c): DELETE with propagationPolicy Foreground adds the
+ * finalizer "foregroundDeletion", Orphan adds "orphan".  An object that
+ * has finalizers is not deleted: it gets metadata.deletionTimestamp
+ * (watchers see MODIFIED) and stays until whoever owns each finalizer has
+ * done its work and removed it; the write that empties the list deletes
+ * the object (watchers see DELETED).  Background (kubectl's default) and
+ * no finalizers: the object goes at once, and the garbage collector
+ * deletes its dependents afterwards.
+ *
+ * Left out: graceful deletion of pods (gracePeriodSeconds: a pod goes at
+ * once, as if a kubelet had confirmed it), managedFields, server-side apply.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -131,8 +140,14 @@ void keep_system_fields(const struct resource *res, const cJSON *old, cJSON *obj
 {
 	const cJSON *old_meta = cJSON_GetObjectItemCaseSensitive(old, "metadata");
 	cJSON *meta = json_obj(obj, "metadata");
-	static const char *const kept[] = { "uid",  "creationTimestamp", "namespace",
-					    "name", "generation",        NULL };
+	static const char *const kept[] = { "uid",
+					    "creationTimestamp",
+					    "namespace",
+					    "name",
+					    "generation",
+					    "deletionTimestamp",
+					    "deletionGracePeriodSeconds",
+					    NULL };
 	const cJSON *gen;
 
 	for (const char *const *k = kept; *k; k++) {
@@ -150,6 +165,19 @@ void keep_system_fields(const struct resource *res, const cJSON *old, cJSON *obj
 			   cJSON_GetObjectItemCaseSensitive(obj, "spec"), true))
 		cJSON_SetNumberValue(cJSON_GetObjectItemCaseSensitive(meta, "generation"),
 				     gen->valuedouble + 1);
+}
+
+static bool being_deleted(const cJSON *obj)
+{
+	return json_str(obj, "metadata.deletionTimestamp") != NULL;
+}
+
+static bool has_finalizers(const cJSON *obj)
+{
+	const cJSON *meta = cJSON_GetObjectItemCaseSensitive(obj, "metadata");
+
+	return cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(meta, "finalizers")) >
+	       0;
 }
 
 int admit_and_store(struct request *r, cJSON *obj, int64_t expect,
@@ -175,13 +203,27 @@ int admit_and_store(struct request *r, cJSON *obj, int64_t expect,
 	cJSON_Delete(causes);
 	/* The stored form has no resourceVersion: the revision is it. */
 	cJSON_DeleteItemFromObjectCaseSensitive(meta, "resourceVersion");
+	object_key(r->res, r->ns, name, key, sizeof(key));
+	if (expect != KIT_STORE_ABSENT && being_deleted(obj) && !has_finalizers(obj)) {
+		int64_t rev = 0;
+
+		/* The last finalizer is gone: the object with it. */
+		ret = kit_store_delete(r->srv->store, key, expect, &rev, NULL, &err);
+		if (ret == -ECANCELED)
+			return -ECANCELED;
+		if (ret < 0) {
+			*result = reply_store_error(r, name, &err);
+			return -1;
+		}
+		set_rv(obj, rev);
+		return 0;
+	}
 	text = cJSON_PrintUnformatted(obj);
 	if (!text) {
 		*result = reply_status(r, 500, "InternalError", name, NULL,
 				       "out of memory");
 		return -1;
 	}
-	object_key(r->res, r->ns, name, key, sizeof(key));
 	ret = kit_store_put(r->srv->store, key, text, strlen(text), expect, 0, &kv, &err);
 	free(text);
 	if (ret == -ECANCELED) {
@@ -304,6 +346,7 @@ static enum MHD_Result create(struct request *r)
 	json_set_str(meta, "creationTimestamp",
 		     kit_api_time_format(time(NULL), now, sizeof(now)));
 	cJSON_DeleteItemFromObjectCaseSensitive(meta, "deletionTimestamp");
+	cJSON_DeleteItemFromObjectCaseSensitive(meta, "deletionGracePeriodSeconds");
 	cJSON_DeleteItemFromObjectCaseSensitive(meta, "generation");
 	if (r->res->has_spec)
 		cJSON_AddNumberToObject(meta, "generation", 1);
@@ -605,37 +648,170 @@ static void delete_namespace_contents(struct request *r, const char *ns)
 	}
 }
 
-/* DeleteOptions.preconditions: delete only if uid / resourceVersion match. */
-static bool preconditions_hold(struct request *r, const cJSON *obj, int64_t *expect)
+/*
+ * DeleteOptions, from the body (kubectl sends {"propagationPolicy":
+ * "Background"}) or the query (?propagationPolicy=Foreground): the
+ * preconditions (delete only if uid / resourceVersion match) and the
+ * policy.  Returns 0, or -1 after replying 400/422.
+ */
+struct delete_options {
+	char uid[64];
+	int64_t rv;
+	char policy[16]; /* "" (the default: Background), Foreground, Orphan */
+};
+
+static int delete_options(struct request *r, struct delete_options *o,
+			  enum MHD_Result *result)
 {
 	cJSON *opts = r->len ? cJSON_ParseWithLength(r->body, r->len) : NULL;
 	const char *uid = json_str(opts, "preconditions.uid");
 	const char *rv = json_str(opts, "preconditions.resourceVersion");
-	bool ok = !uid || strcmp(uid, json_str(obj, "metadata.uid") ?: "") == 0;
+	const char *policy = json_str(opts, "propagationPolicy");
+	const cJSON *orphan = cJSON_GetObjectItemCaseSensitive(opts, "orphanDependents");
 
-	if (rv && *rv)
-		*expect = strtoll(rv, NULL, 10);
+	memset(o, 0, sizeof(*o));
+	if (r->len && !cJSON_IsObject(opts)) {
+		cJSON_Delete(opts);
+		*result = reply_status(r, 400, "BadRequest", r->name, NULL,
+				       "the body of a delete must be DeleteOptions "
+				       "(a JSON object)");
+		return -1;
+	}
+	snprintf(o->uid, sizeof(o->uid), "%s", uid ? uid : "");
+	o->rv = rv && *rv ? strtoll(rv, NULL, 10) : 0;
+	if (!policy)
+		policy = req_query(r, "propagationPolicy");
+	if (!policy && cJSON_IsBool(orphan)) /* the older form */
+		policy = cJSON_IsTrue(orphan) ? "Orphan" : "Background";
+	if (policy && strcmp(policy, "Foreground") && strcmp(policy, "Background") &&
+	    strcmp(policy, "Orphan")) {
+		cJSON *causes = cJSON_CreateArray();
+
+		cause_add(causes, "FieldValueNotSupported", "propagationPolicy",
+			  "Unsupported value: \"%.32s\": supported values: "
+			  "\"Foreground\", \"Background\", \"Orphan\"",
+			  policy);
+		*result = reply_status(
+			r, 422, "Invalid", "", causes,
+			"DeleteOptions.meta.k8s.io \"\" is invalid: propagationPolicy: "
+			"Unsupported value: \"%.32s\": supported values: "
+			"\"Foreground\", \"Background\", \"Orphan\"",
+			policy);
+		cJSON_Delete(opts);
+		return -1;
+	}
+	snprintf(o->policy, sizeof(o->policy), "%s", policy ? policy : "");
 	cJSON_Delete(opts);
-	return ok;
+	return 0;
+}
+
+/* Remove @name from the array @list; true if it was there. */
+static bool finalizer_remove(cJSON *list, const char *name)
+{
+	for (int i = 0; i < cJSON_GetArraySize(list); i++) {
+		const cJSON *f = cJSON_GetArrayItem(list, i);
+
+		if (cJSON_IsString(f) && strcmp(f->valuestring, name) == 0) {
+			cJSON_DeleteItemFromArray(list, i);
+			return true;
+		}
+	}
+	return false;
+}
+
+/*
+ * The policy as a finalizer: Foreground and Orphan are work for the
+ * garbage collector before the object may go; true if the list changed.
+ */
+static bool policy_finalizer(cJSON *meta, const char *policy)
+{
+	cJSON *list = cJSON_GetObjectItemCaseSensitive(meta, "finalizers");
+	const char *add = !strcmp(policy, "Foreground") ? "foregroundDeletion"
+			  : !strcmp(policy, "Orphan")   ? "orphan"
+							: NULL;
+	bool changed = false;
+
+	if (!*policy)
+		return false;
+	if (!cJSON_IsArray(list)) {
+		cJSON_DeleteItemFromObjectCaseSensitive(meta, "finalizers");
+		list = cJSON_AddArrayToObject(meta, "finalizers");
+	}
+	changed |= finalizer_remove(
+		list, add && !strcmp(add, "orphan") ? "foregroundDeletion" : "orphan");
+	if (add && !finalizer_remove(list, add))
+		changed = true;
+	if (add)
+		cJSON_AddItemToArray(list, cJSON_CreateString(add));
+	if (cJSON_GetArraySize(list) == 0)
+		cJSON_DeleteItemFromObjectCaseSensitive(meta, "finalizers");
+	return changed;
+}
+
+/* An object with finalizers is marked, not deleted: 0 (replied) or -ECANCELED. */
+static int mark_deleted(struct request *r, cJSON *obj, int64_t cur, bool changed,
+			enum MHD_Result *result)
+{
+	cJSON *meta = json_obj(obj, "metadata");
+	char now[32];
+	int ret;
+
+	if (!json_str(meta, "deletionTimestamp")) {
+		json_set_str(meta, "deletionTimestamp",
+			     kit_api_time_format(time(NULL), now, sizeof(now)));
+		cJSON_AddNumberToObject(meta, "deletionGracePeriodSeconds", 0);
+		changed = true;
+	}
+	if (changed) {
+		ret = admit_and_store(r, obj, cur, result);
+		if (ret == -ECANCELED)
+			return ret; /* the caller reads it again */
+		if (ret < 0) {
+			cJSON_Delete(obj);
+			return 0;
+		}
+	}
+	*result = reply_json(r, 200, obj);
+	return 0;
 }
 
 static enum MHD_Result delete_object(struct request *r)
 {
 	char key[KIT_STORE_KEY_MAX];
+	struct delete_options o;
 	struct kit_err err = { 0 };
 	enum MHD_Result result;
 	int64_t cur, expect;
 	cJSON *obj;
 
-	if (load_current(r, &obj, &cur, &result) < 0)
+	if (delete_options(r, &o, &result) < 0)
 		return result;
-	expect = cur;
-	if (!preconditions_hold(r, obj, &expect)) {
-		cJSON_Delete(obj);
-		return reply_status(
-			r, 409, "Conflict", r->name, NULL,
-			"Precondition failed: UID in precondition does not match the "
-			"UID of the object");
+	for (int tries = 0;; tries++) {
+		if (load_current(r, &obj, &cur, &result) < 0)
+			return result;
+		expect = o.rv ? o.rv : cur;
+		if (o.uid[0] && strcmp(o.uid, json_str(obj, "metadata.uid") ?: "") != 0) {
+			cJSON_Delete(obj);
+			return reply_status(r, 409, "Conflict", r->name, NULL,
+					    "Precondition failed: UID in precondition "
+					    "does not match the UID of the object");
+		}
+		if (strcmp(r->res->plural, "namespaces") == 0)
+			break;
+		{
+			bool changed =
+				policy_finalizer(json_obj(obj, "metadata"), o.policy);
+
+			if (!has_finalizers(obj))
+				break;
+			if (mark_deleted(r, obj, expect, changed, &result) == 0)
+				return result;
+			cJSON_Delete(obj);
+			if (o.rv || tries == 3) {
+				err.code = ECANCELED;
+				return reply_store_error(r, r->name, &err);
+			}
+		}
 	}
 	if (strcmp(r->res->plural, "namespaces") == 0) {
 		if (!strcmp(r->name, "default") || !strcmp(r->name, "kube-system") ||

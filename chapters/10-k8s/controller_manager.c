@@ -22,6 +22,15 @@
  *   ReplicaSet  -> creates and deletes Pods (with an ownerReference) until
  *                  it has spec.replicas; adopts matching orphans; deletes
  *                  unscheduled, pending, not-ready pods first
+ *   Deployment history -> the revision annotation; `kubectl rollout undo`
+ *                  puts an old template back and its ReplicaSet becomes the
+ *                  new one again, with a new revision; revisionHistoryLimit
+ *
+ * The other controllers share this process, its informers and its main:
+ * node lifecycle (controller_nodes.c), Endpoints (controller_endpoints.c),
+ * garbage collector (controller_gc.c); controller_manager.h is what they
+ * share.  Every pod change reaches the ReplicaSet, Endpoints and garbage
+ * collector callbacks; each queues the keys it cares about.
  *
  * A controller that created 3 pods must not create 3 more because its
  * cache has not seen them yet: "expectations" count the creations and
@@ -39,7 +48,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "control.h"
+#include "controller_manager.h"
 #include "kit/api_object.h"
 #include "kit/api_select.h"
 #include "kit/informer.h"
@@ -58,14 +67,6 @@ struct expectation {
 	int add, del;
 	time_t at;
 	char key[];
-};
-
-struct cm {
-	struct kit_kube *kube;
-	struct kit_informer *pods, *rs, *deploy;
-	struct kit_wq *rsq, *dq;
-	pthread_mutex_t exp_lock;
-	struct expectation *exps;
 };
 
 /* ---- expectations ----------------------------------------------------------------- */
@@ -188,9 +189,12 @@ static void pod_event(struct cm *cm, const cJSON *pod, int added, int deleted)
 	}
 }
 
+/* Every controller that reads pods hears of every change. */
 static void pod_added(void *ctx, const cJSON *pod)
 {
 	pod_event(ctx, pod, 1, 0);
+	endpoints_pod_changed(ctx, NULL, pod);
+	gc_changed(ctx, "pods", pod);
 }
 
 static void pod_updated(void *ctx, const cJSON *old, const cJSON *pod)
@@ -203,11 +207,15 @@ static void pod_updated(void *ctx, const cJSON *old, const cJSON *pod)
 	    !(owner_key(pod, "ReplicaSet", b, sizeof(b)) && strcmp(a, b) == 0))
 		kit_wq_add(cm->rsq, a);
 	pod_event(cm, pod, 0, 0);
+	endpoints_pod_changed(cm, old, pod);
+	gc_changed(cm, "pods", pod);
 }
 
 static void pod_deleted(void *ctx, const cJSON *pod)
 {
 	pod_event(ctx, pod, 0, 1);
+	endpoints_pod_changed(ctx, pod, NULL);
+	gc_deleted(ctx, "pods", pod);
 }
 
 static void rs_changed(void *ctx, const cJSON *rs)
@@ -221,10 +229,22 @@ static void rs_changed(void *ctx, const cJSON *rs)
 		kit_wq_add(cm->dq, key);
 }
 
+static void rs_added(void *ctx, const cJSON *rs)
+{
+	rs_changed(ctx, rs);
+	gc_changed(ctx, "replicasets", rs);
+}
+
 static void rs_updated(void *ctx, const cJSON *old, const cJSON *rs)
 {
 	(void)old;
+	rs_added(ctx, rs);
+}
+
+static void rs_deleted(void *ctx, const cJSON *rs)
+{
 	rs_changed(ctx, rs);
+	gc_deleted(ctx, "replicasets", rs);
 }
 
 static void deploy_changed(void *ctx, const cJSON *d)
@@ -236,10 +256,39 @@ static void deploy_changed(void *ctx, const cJSON *d)
 		kit_wq_add(cm->dq, key);
 }
 
+static void deploy_added(void *ctx, const cJSON *d)
+{
+	deploy_changed(ctx, d);
+	gc_changed(ctx, "deployments", d);
+}
+
 static void deploy_updated(void *ctx, const cJSON *old, const cJSON *d)
 {
 	(void)old;
+	deploy_added(ctx, d);
+}
+
+static void deploy_deleted(void *ctx, const cJSON *d)
+{
 	deploy_changed(ctx, d);
+	gc_deleted(ctx, "deployments", d);
+}
+
+static void svc_changed(void *ctx, const cJSON *svc)
+{
+	endpoints_service_changed(ctx, svc);
+}
+
+static void svc_updated(void *ctx, const cJSON *old, const cJSON *svc)
+{
+	(void)old;
+	endpoints_service_changed(ctx, svc);
+}
+
+static void eps_updated(void *ctx, const cJSON *old, const cJSON *eps)
+{
+	(void)old;
+	endpoints_service_changed(ctx, eps); /* same key: the service's */
 }
 
 /* ---- reading the caches ----------------------------------------------------------------- */
@@ -272,12 +321,20 @@ static int gather_one(void *ctx, const cJSON *obj)
 	return 0;
 }
 
-static char *path_of(const char *prefix, const char *ns, const char *res,
-		     const char *name, const char *sub, char *buf, size_t size)
+char *cm_path(const char *prefix, const char *ns, const char *res, const char *name,
+	      const char *sub, char *buf, size_t size)
 {
 	snprintf(buf, size, "%s/namespaces/%s/%s%s%s%s%s", prefix, ns, res,
 		 name ? "/" : "", name ? name : "", sub ? "/" : "", sub ? sub : "");
 	return buf;
+}
+
+int64_t cm_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
 /* ---- the ReplicaSet controller ----------------------------------------------------- */
@@ -323,7 +380,7 @@ static int adopt(struct cm *cm, const cJSON *rs, const cJSON *pod, struct kit_er
 	/* the pod must still be the one we saw: a precondition on its uid */
 	cJSON_AddStringToObject(cJSON_GetObjectItem(patch, "metadata"), "uid",
 				ctl_str(pod, "metadata.uid"));
-	path_of("/api/v1", ctl_str(pod, "metadata.namespace"), "pods",
+	cm_path("/api/v1", ctl_str(pod, "metadata.namespace"), "pods",
 		ctl_str(pod, "metadata.name"), NULL, path, sizeof(path));
 	ret = kit_kube_request(cm->kube, "PATCH", path, patch, NULL, NULL, err);
 	cJSON_Delete(patch);
@@ -352,7 +409,7 @@ static int create_pod(struct cm *cm, const cJSON *rs, struct kit_err *err)
 	cJSON_AddItemToArray(refs, ctl_owner_ref(rs, "apps/v1", "ReplicaSet"));
 	cJSON_AddItemToObject(pod, "metadata", meta);
 	cJSON_AddItemToObject(pod, "spec", cJSON_Duplicate(ctl_get(tmpl, "spec"), true));
-	path_of("/api/v1", ns, "pods", NULL, NULL, path, sizeof(path));
+	cm_path("/api/v1", ns, "pods", NULL, NULL, path, sizeof(path));
 	ret = kit_kube_request(cm->kube, "POST", path, pod, NULL, &created, err);
 	if (ret == 0)
 		ctl_event(cm->kube, "replicaset-controller", rs, "ReplicaSet", "Normal",
@@ -369,7 +426,7 @@ static int delete_pod(struct cm *cm, const cJSON *rs, const cJSON *pod,
 	char path[600];
 	int ret;
 
-	path_of("/api/v1", ctl_str(pod, "metadata.namespace"), "pods",
+	cm_path("/api/v1", ctl_str(pod, "metadata.namespace"), "pods",
 		ctl_str(pod, "metadata.name"), NULL, path, sizeof(path));
 	ret = kit_kube_request(cm->kube, "DELETE", path, NULL, NULL, NULL, err);
 	if (ret == 0)
@@ -418,7 +475,7 @@ static void rs_status(struct cm *cm, const cJSON *rs, const cJSON *pods,
 	cJSON_AddNumberToObject(st, "availableReplicas", (double)ready);
 	cJSON_AddNumberToObject(st, "observedGeneration",
 				(double)ctl_int(rs, "metadata.generation", 0));
-	path_of("/apis/apps/v1", ctl_str(rs, "metadata.namespace"), "replicasets",
+	cm_path("/apis/apps/v1", ctl_str(rs, "metadata.namespace"), "replicasets",
 		ctl_str(rs, "metadata.name"), "status", path, sizeof(path));
 	if (kit_kube_request(cm->kube, "PATCH", path, patch, NULL, NULL, err) < 0)
 		kit_warn("update status of replicaset %s: %s",
@@ -449,8 +506,9 @@ static int sync_rs(struct cm *cm, const char *key)
 	g.orphans = cJSON_CreateArray();
 	kit_cache_foreach(kit_informer_cache(cm->pods), ctl_str(rs, "metadata.namespace"),
 			  gather_one, &g);
-	/* adopt the orphans the selector matches */
-	while ((pod = cJSON_DetachItemFromArray(g.orphans, 0))) {
+	/* adopt the orphans the selector matches (not while being deleted) */
+	while (!ctl_str(rs, "metadata.deletionTimestamp") &&
+	       (pod = cJSON_DetachItemFromArray(g.orphans, 0))) {
 		if (adopt(cm, rs, pod, &err) == 0) {
 			kit_info("replicaset %s adopted pod %s", key,
 				 ctl_str(pod, "metadata.name"));
@@ -461,6 +519,9 @@ static int sync_rs(struct cm *cm, const char *key)
 	}
 	want = ctl_int(rs, "spec.replicas", 1);
 	diff = want - cJSON_GetArraySize(g.owned);
+	/* Being deleted: no new pods (the garbage collector takes them). */
+	if (ctl_str(rs, "metadata.deletionTimestamp"))
+		diff = 0;
 	if (diff != 0 && satisfied(cm, key)) {
 		if (diff > 0) {
 			int n = diff > BURST ? BURST : (int)diff;
@@ -547,7 +608,7 @@ static int scale_rs(struct cm *cm, const cJSON *d, const cJSON *rs, int64_t n,
 
 	cJSON_AddNumberToObject(cJSON_AddObjectToObject(patch, "spec"), "replicas",
 				(double)n);
-	path_of("/apis/apps/v1", ctl_str(rs, "metadata.namespace"), "replicasets",
+	cm_path("/apis/apps/v1", ctl_str(rs, "metadata.namespace"), "replicasets",
 		ctl_str(rs, "metadata.name"), NULL, path, sizeof(path));
 	ret = kit_kube_request(cm->kube, "PATCH", path, patch, NULL, NULL, err);
 	cJSON_Delete(patch);
@@ -588,7 +649,7 @@ static int create_rs(struct cm *cm, const cJSON *d, const char *hash, int64_t re
 	ctl_set_str(ctl_obj(sel, "matchLabels"), HASH_LABEL, hash);
 	cJSON_AddItemToObject(spec, "selector", sel);
 	cJSON_AddItemToObject(spec, "template", tmpl);
-	path_of("/apis/apps/v1", ns, "replicasets", NULL, NULL, path, sizeof(path));
+	cm_path("/apis/apps/v1", ns, "replicasets", NULL, NULL, path, sizeof(path));
 	ret = kit_kube_request(cm->kube, "POST", path, rs, NULL, NULL, err);
 	cJSON_Delete(rs);
 	if (ret == 0)
@@ -639,9 +700,8 @@ static void deploy_status(struct cm *cm, const cJSON *d, const cJSON *all,
 	cJSON_AddNumberToObject(st, "updatedReplicas", (double)updated);
 	cJSON_AddNumberToObject(st, "readyReplicas", (double)ready);
 	cJSON_AddNumberToObject(st, "availableReplicas", (double)avail);
-	if (want - avail > 0)
-		cJSON_AddNumberToObject(st, "unavailableReplicas",
-					(double)(want - avail));
+	cJSON_AddNumberToObject(st, "unavailableReplicas",
+				(double)(want - avail > 0 ? want - avail : 0));
 	conds = cJSON_AddArrayToObject(st, "conditions");
 	c = cJSON_CreateObject();
 	ctl_now(now);
@@ -669,12 +729,99 @@ static void deploy_status(struct cm *cm, const cJSON *d, const cJSON *all,
 	cJSON_AddStringToObject(c, "lastUpdateTime", now);
 	cJSON_AddStringToObject(c, "lastTransitionTime", now);
 	cJSON_AddItemToArray(conds, c);
-	path_of("/apis/apps/v1", ctl_str(d, "metadata.namespace"), "deployments",
+	cm_path("/apis/apps/v1", ctl_str(d, "metadata.namespace"), "deployments",
 		ctl_str(d, "metadata.name"), "status", path, sizeof(path));
 	if (kit_kube_request(cm->kube, "PATCH", path, patch, NULL, NULL, err) < 0)
 		kit_warn("update status of deployment %s: %s",
 			 ctl_str(d, "metadata.name"), err->msg);
 	cJSON_Delete(patch);
+}
+
+/* The template of @rs is @tmpl, but for the pod-template-hash label. */
+static bool same_template(const cJSON *rs_tmpl, const cJSON *tmpl)
+{
+	cJSON *a = cJSON_Duplicate(rs_tmpl, true);
+	cJSON *labels = (cJSON *)ctl_get(a, "metadata.labels");
+	bool same;
+
+	cJSON_DeleteItemFromObjectCaseSensitive(labels, HASH_LABEL);
+	same = a && tmpl && cJSON_Compare(a, tmpl, true);
+	cJSON_Delete(a);
+	return same;
+}
+
+/* The revision annotation (its name has dots: no ctl_str path for it). */
+static int64_t revision_of(const cJSON *obj)
+{
+	const cJSON *rev = cJSON_GetObjectItemCaseSensitive(
+		ctl_get(obj, "metadata.annotations"), REVISION);
+
+	return cJSON_IsString(rev) ? strtoll(rev->valuestring, NULL, 10) : 0;
+}
+
+/* The revision annotation of a ReplicaSet or the Deployment itself. */
+static void set_revision(struct cm *cm, const cJSON *obj, const char *res, int64_t rev)
+{
+	cJSON *patch = cJSON_CreateObject(), *ann;
+	struct kit_err err = { 0 };
+	char path[600], text[24];
+
+	snprintf(text, sizeof(text), "%lld", (long long)rev);
+	ann = cJSON_AddObjectToObject(cJSON_AddObjectToObject(patch, "metadata"),
+				      "annotations");
+	cJSON_AddStringToObject(ann, REVISION, text);
+	cm_path("/apis/apps/v1", ctl_str(obj, "metadata.namespace"), res,
+		ctl_str(obj, "metadata.name"), NULL, path, sizeof(path));
+	if (kit_kube_request(cm->kube, "PATCH", path, patch, NULL, NULL, &err) < 0)
+		kit_warn("set revision of %s %s: %s", res, ctl_str(obj, "metadata.name"),
+			 err.msg);
+	cJSON_Delete(patch);
+}
+
+static int cmp_revision(const void *pa, const void *pb)
+{
+	int64_t a = revision_of(*(const cJSON *const *)pa);
+	int64_t b = revision_of(*(const cJSON *const *)pb);
+
+	return a < b ? -1 : a > b;
+}
+
+/*
+ * spec.revisionHistoryLimit: old ReplicaSets that run nothing are the
+ * history `kubectl rollout undo` goes back to; beyond the limit the
+ * oldest revisions are deleted.
+ */
+static void cleanup_history(struct cm *cm, const cJSON *d, const cJSON **olds, int nold)
+{
+	int64_t limit = ctl_int(d, "spec.revisionHistoryLimit", 10);
+	const cJSON **idle = calloc((size_t)nold + 1, sizeof(*idle));
+	int n = 0;
+
+	for (int i = 0; idle && i < nold; i++)
+		if (ctl_int(olds[i], "spec.replicas", 0) == 0 &&
+		    ctl_int(olds[i], "status.replicas", 0) == 0 &&
+		    !ctl_str(olds[i], "metadata.deletionTimestamp"))
+			idle[n++] = olds[i];
+	if (idle)
+		qsort(idle, (size_t)n, sizeof(*idle), cmp_revision);
+	for (int i = 0; idle && i < n - limit; i++) {
+		struct kit_err err = { 0 };
+		char path[600];
+
+		cm_path("/apis/apps/v1", ctl_str(idle[i], "metadata.namespace"),
+			"replicasets", ctl_str(idle[i], "metadata.name"), NULL, path,
+			sizeof(path));
+		if (kit_kube_request(cm->kube, "DELETE", path, NULL, NULL, NULL, &err) <
+			    0 &&
+		    err.code != ENOENT)
+			kit_warn("delete old replicaset: %s", err.msg);
+		else
+			kit_info("deployment %s: revision %lld deleted "
+				 "(revisionHistoryLimit %lld)",
+				 ctl_str(d, "metadata.name"),
+				 (long long)revision_of(idle[i]), (long long)limit);
+	}
+	free(idle);
 }
 
 static int sync_deployment(struct cm *cm, const char *key)
@@ -698,18 +845,25 @@ static int sync_deployment(struct cm *cm, const char *key)
 	kit_cache_foreach(kit_informer_cache(cm->rs), ctl_str(d, "metadata.namespace"),
 			  gather_one, &g);
 	olds = calloc((size_t)cJSON_GetArraySize(g.owned) + 1, sizeof(*olds));
+	/* The new ReplicaSet is the one whose template is the Deployment's
+	 * (after `rollout undo` an old one becomes new again). */
+	cJSON_ArrayForEach(rs, g.owned)
+	{
+		if (!nrs && same_template(ctl_get(rs, "spec.template"),
+					  ctl_get(d, "spec.template")))
+			nrs = rs;
+	}
 	cJSON_ArrayForEach(rs, g.owned)
 	{
 		const char *h = ctl_str(rs, "metadata.labels." HASH_LABEL);
-		const char *rev = ctl_str(ctl_get(rs, "metadata.annotations"), REVISION);
 
-		if (rev && strtoll(rev, NULL, 10) > revision)
-			revision = strtoll(rev, NULL, 10);
+		if (!nrs && h && strcmp(h, hash) == 0)
+			nrs = rs;
+		if (rs != nrs && revision_of(rs) > revision)
+			revision = revision_of(rs); /* the newest old one */
 		total += ctl_int(rs, "spec.replicas", 0);
 		avail_total += ctl_int(rs, "status.availableReplicas", 0);
-		if (h && strcmp(h, hash) == 0)
-			nrs = rs;
-		else
+		if (rs != nrs)
 			olds[nold++] = rs;
 	}
 	qsort(olds, (size_t)nold, sizeof(*olds), cmp_age);
@@ -724,6 +878,18 @@ static int sync_deployment(struct cm *cm, const char *key)
 		surge = 0, unavail = want;
 	if (cJSON_IsTrue(ctl_get(d, "spec.paused")))
 		goto status;
+	if (ctl_str(d, "metadata.deletionTimestamp"))
+		goto status; /* being deleted: the garbage collector's now */
+	if (nrs && revision_of(nrs) <= revision)
+		set_revision(cm, nrs, "replicasets", revision + 1);
+	if (nrs) {
+		int64_t nr =
+			revision_of(nrs) > revision ? revision_of(nrs) : revision + 1;
+
+		if (revision_of(d) != nr)
+			set_revision(cm, d, "deployments", nr);
+	}
+	cleanup_history(cm, d, olds, nold);
 	if (!nrs) {
 		int64_t start = 0;
 		bool olds_active = false;
@@ -840,43 +1006,90 @@ static void *work(void *arg)
 static void __attribute__((noreturn)) usage(FILE *out, int status)
 {
 	fprintf(out,
-		"usage: %s --kubeconfig FILE [--resync-period DURATION] [--verbose]\n"
+		"usage: %s --kubeconfig FILE [--resync-period DURATION]\n"
+		"       [--node-monitor-grace-period DURATION] [--node-monitor-period DURATION]\n"
+		"       [--node-eviction-rate PODS_PER_SECOND] [--verbose]\n"
 		"\n"
-		"Run the Deployment and ReplicaSet controllers against the API server in\n"
-		"FILE.  --resync-period (default 30s): how often every object is\n"
-		"reconciled even if nothing changed.  SIGTERM stops it.\n",
+		"Run the Deployment, ReplicaSet, node lifecycle, Endpoints and garbage\n"
+		"collector controllers against the API server in FILE.\n"
+		"  --resync-period (30s): how often every object is reconciled anyway\n"
+		"  --node-monitor-grace-period (40s): a node whose lease is not renewed\n"
+		"      for that long becomes NotReady (Ready=Unknown) and is tainted\n"
+		"      node.kubernetes.io/unreachable:NoExecute\n"
+		"  --node-monitor-period (5s): how often the nodes are checked\n"
+		"  --node-eviction-rate (0.1): pods deleted per second at most from\n"
+		"      NoExecute-tainted nodes once their tolerationSeconds are over\n"
+		"      (the tolerationSeconds default, 300, is the API server's\n"
+		"      --default-unreachable-toleration-seconds)\n"
+		"Durations as Kubernetes writes them: 500ms, 5s, 1m.  SIGTERM stops it.\n",
 		prog);
 	exit(status);
 }
 
+/* A duration flag of at least @min_ms, or a usage error saying so. */
+static int64_t duration_arg(const char *flag, const char *text, int64_t min_ms)
+{
+	int64_t ms = ctl_duration_ms(text);
+
+	if (ms < min_ms) {
+		fprintf(stderr,
+			"%s: %s: \"%s\" is not a duration of %lldms or more (5s, 1m)\n",
+			prog, flag, text, (long long)min_ms);
+		usage(stderr, 2);
+	}
+	return ms;
+}
+
 int main(int argc, char **argv)
 {
+	enum { O_GRACE = 0x100, O_MONITOR, O_RATE };
 	static const struct option longopts[] = {
 		{ "kubeconfig", required_argument, NULL, 'k' },
 		{ "resync-period", required_argument, NULL, 'r' },
+		{ "node-monitor-grace-period", required_argument, NULL, O_GRACE },
+		{ "node-monitor-period", required_argument, NULL, O_MONITOR },
+		{ "node-eviction-rate", required_argument, NULL, O_RATE },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
-	struct cm cm = { 0 };
+	struct cm cm = { .o = { .resync_ms = 30000,
+				.grace_ms = 40000,
+				.monitor_ms = 5000,
+				.eviction_rate = 0.1 } };
 	struct kit_err err = { 0 };
 	const char *kubeconfig = NULL;
-	int64_t resync_ms = 30000;
-	struct worker w[3];
-	pthread_t threads[3];
+	enum { NWORKERS = 5 };
+	struct worker w[NWORKERS];
+	pthread_t threads[NWORKERS], nodes_thread;
 	sigset_t stop;
 	int c, sig;
+	char *end;
 
 	kit_log_init(prog);
 	while ((c = getopt_long(argc, argv, "vh", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'k': kubeconfig = optarg; break;
 		case 'r':
-			resync_ms = ctl_duration_ms(optarg);
-			if (resync_ms < 1000) {
+			cm.o.resync_ms = duration_arg("--resync-period", optarg, 1000);
+			break;
+		case O_GRACE:
+			cm.o.grace_ms =
+				duration_arg("--node-monitor-grace-period", optarg, 1000);
+			break;
+		case O_MONITOR:
+			cm.o.monitor_ms =
+				duration_arg("--node-monitor-period", optarg, 100);
+			break;
+		case O_RATE:
+			errno = 0;
+			cm.o.eviction_rate = strtod(optarg, &end);
+			if (errno || end == optarg || *end || !(cm.o.eviction_rate > 0) ||
+			    cm.o.eviction_rate > 1e6) {
 				fprintf(stderr,
-					"%s: --resync-period: a duration of 1s or more\n",
-					prog);
+					"%s: --node-eviction-rate: \"%s\" is not a rate "
+					"(pods per second, above 0: 0.1, 10)\n",
+					prog, optarg);
 				usage(stderr, 2);
 			}
 			break;
@@ -891,6 +1104,13 @@ int main(int argc, char **argv)
 				      : "--kubeconfig FILE is required");
 		usage(stderr, 2);
 	}
+	if (cm.o.monitor_ms > cm.o.grace_ms) {
+		fprintf(stderr,
+			"%s: --node-monitor-period must not be longer than "
+			"--node-monitor-grace-period\n",
+			prog);
+		usage(stderr, 2);
+	}
 	sigemptyset(&stop);
 	sigaddset(&stop, SIGTERM);
 	sigaddset(&stop, SIGINT);
@@ -898,59 +1118,94 @@ int main(int argc, char **argv)
 	pthread_mutex_init(&cm.exp_lock, NULL);
 	cm.rsq = kit_wq_new(100, 30000);
 	cm.dq = kit_wq_new(100, 30000);
-	if (!cm.rsq || !cm.dq) {
+	cm.epq = kit_wq_new(100, 30000);
+	cm.gcq = kit_wq_new(100, 30000);
+	if (!cm.rsq || !cm.dq || !cm.epq || !cm.gcq) {
 		kit_err_set(&err, ENOMEM, NULL, "create work queues");
 		kit_die(prog, &err);
 	}
 	if (kit_kube_open(kubeconfig, &cm.kube, &err) < 0)
 		kit_die(prog, &err);
 	{
-		int rs_s = (int)(resync_ms / 1000);
-		struct kit_informer_config cfgs[3] = {
+		int rs_s = (int)(cm.o.resync_ms / 1000);
+		struct kit_informer_config cfgs[] = {
 			{ "/apis/apps/v1/deployments",
 			  rs_s,
-			  { deploy_changed, deploy_updated, deploy_changed, &cm },
+			  { deploy_added, deploy_updated, deploy_deleted, &cm },
 			  "deployments" },
 			{ "/apis/apps/v1/replicasets",
 			  rs_s,
-			  { rs_changed, rs_updated, rs_changed, &cm },
+			  { rs_added, rs_updated, rs_deleted, &cm },
 			  "replicasets" },
 			{ "/api/v1/pods",
 			  rs_s,
 			  { pod_added, pod_updated, pod_deleted, &cm },
 			  "pods" },
+			{ "/api/v1/nodes", rs_s, { NULL, NULL, NULL, &cm }, "nodes" },
+			{ "/apis/coordination.k8s.io/v1/namespaces/kube-node-lease/leases",
+			  0,
+			  { NULL, NULL, NULL, &cm },
+			  "leases" },
+			{ "/api/v1/services",
+			  rs_s,
+			  { svc_changed, svc_updated, svc_changed, &cm },
+			  "services" },
+			{ "/api/v1/endpoints",
+			  0,
+			  { svc_changed, eps_updated, svc_changed, &cm },
+			  "endpoints" },
 		};
-		struct kit_informer **infs[3] = { &cm.deploy, &cm.rs, &cm.pods };
+		struct kit_informer **infs[] = { &cm.deploy, &cm.rs,  &cm.pods, &cm.nodes,
+						 &cm.leases, &cm.svc, &cm.eps };
+		const size_t n = sizeof(infs) / sizeof(infs[0]);
 
-		for (int i = 0; i < 3; i++)
+		for (size_t i = 0; i < n; i++)
 			if (kit_informer_start(cm.kube, &cfgs[i], infs[i], &err) < 0)
 				kit_die(prog, &err);
 		/* Act only on a full picture: all caches listed once. */
-		for (int i = 0; i < 3; i++)
+		for (size_t i = 0; i < n; i++)
 			kit_informer_wait_synced(*infs[i], 30000);
 	}
 	w[0] = (struct worker){ &cm, cm.dq, sync_deployment };
 	w[1] = (struct worker){ &cm, cm.rsq, sync_rs };
 	w[2] = (struct worker){ &cm, cm.rsq, sync_rs };
-	for (int i = 0; i < 3; i++)
+	w[3] = (struct worker){ &cm, cm.epq, sync_endpoints };
+	w[4] = (struct worker){ &cm, cm.gcq, sync_gc };
+	for (int i = 0; i < NWORKERS; i++)
 		if (pthread_create(&threads[i], NULL, work, &w[i]) != 0) {
 			kit_err_set(&err, EAGAIN, NULL, "start controller threads");
 			kit_die(prog, &err);
 		}
-	kit_info("controllers running: deployment, replicaset");
+	if (pthread_create(&nodes_thread, NULL, nodes_main, &cm) != 0) {
+		kit_err_set(&err, EAGAIN, NULL, "start the node lifecycle thread");
+		kit_die(prog, &err);
+	}
+	kit_info("controllers running: deployment, replicaset, nodelifecycle, endpoints, "
+		 "garbagecollector");
 	do
 		sig = sigwaitinfo(&stop, NULL);
 	while (sig < 0);
 	kit_info("%s: stopping", strsignal(sig));
+	cm.stopping = true;
 	kit_wq_shutdown(cm.rsq);
 	kit_wq_shutdown(cm.dq);
-	for (int i = 0; i < 3; i++)
+	kit_wq_shutdown(cm.epq);
+	kit_wq_shutdown(cm.gcq);
+	for (int i = 0; i < NWORKERS; i++)
 		pthread_join(threads[i], NULL);
+	pthread_join(nodes_thread, NULL);
 	kit_informer_stop(cm.pods);
 	kit_informer_stop(cm.rs);
 	kit_informer_stop(cm.deploy);
+	kit_informer_stop(cm.nodes);
+	kit_informer_stop(cm.leases);
+	kit_informer_stop(cm.svc);
+	kit_informer_stop(cm.eps);
 	kit_wq_free(cm.rsq);
 	kit_wq_free(cm.dq);
+	kit_wq_free(cm.epq);
+	kit_wq_free(cm.gcq);
+	nodes_free(&cm);
 	while (cm.exps) {
 		struct expectation *e = cm.exps;
 

@@ -26,6 +26,8 @@ setup() {
 	SERVER_PID=
 	ETCD_PID=
 	CONTROL_PIDS=()
+	API_ARGS=()
+	CM_ARGS=()
 }
 
 teardown() {
@@ -33,6 +35,7 @@ teardown() {
 	local pid
 	for pid in "${CONTROL_PIDS[@]}"; do
 		kill -TERM "$pid" 2>/dev/null
+		kill -CONT "$pid" 2>/dev/null # a node a test stopped (SIGSTOP)
 		wait "$pid" 2>/dev/null || true
 	done
 	[ -n "$SERVER_PID" ] && { kill -TERM "$SERVER_PID" 2>/dev/null; wait "$SERVER_PID" 2>/dev/null || true; }
@@ -717,11 +720,13 @@ nodes_ready() {
 	[ "$("${K[@]}" get nodes --no-headers 2>/dev/null | grep -c ' Ready ')" -eq "$1" ]
 }
 
-# start_cluster: API server, controller manager, scheduler and two nodes.
+# start_cluster: API server, controller manager, scheduler and two nodes
+# (node-1 is CONTROL_PIDS[2], node-2 CONTROL_PIDS[3]); extra arguments of
+# the API server and the controller manager in API_ARGS and CM_ARGS.
 start_cluster() {
 	require_kubectl120
-	start_server $S
-	start_component cm "$KIT_BIN/mini-controller-manager" --kubeconfig "$T/kubeconfig"
+	start_server $S "${API_ARGS[@]}"
+	start_component cm "$KIT_BIN/mini-controller-manager" --kubeconfig "$T/kubeconfig" "${CM_ARGS[@]}"
 	start_component scheduler "$KIT_BIN/mini-scheduler" --kubeconfig "$T/kubeconfig"
 	for n in node-1 node-2; do
 		start_component "$n" "$KIT_BIN/mini-kubelet" --simulate --node-name "$n" --cpu 4 \
@@ -860,4 +865,314 @@ start_cluster() {
 		--heartbeat-interval 1s --kubeconfig "$T/kubeconfig"
 	"${K[@]}" label node node-3 disk=ssd
 	wait_for 10 bash -c "${K[*]} get pod picky -o wide --no-headers | grep -E ' Running .* node-3 '"
+}
+
+# --- part 2: node lifecycle, Endpoints, garbage collector, rollout history ---------------
+#
+# Timings are flags so that each test runs in seconds: the grace period of a
+# node (--node-monitor-grace-period), how often nodes are checked, the rate
+# of evictions, and the pods' default toleration of an unreachable node (the
+# API server's --default-unreachable-toleration-seconds).
+
+FAST_NODES=(--node-monitor-grace-period 2s --node-monitor-period 200ms)
+
+node_status() { # node_status NAME: the STATUS column of kubectl get nodes
+	"${K[@]}" get node "$1" --no-headers | awk '{print $2}'
+}
+
+pods_on() { # pods_on NODE: how many pods are bound to it
+	"${K[@]}" get pods -o wide --no-headers | awk -v n="$1" '$7 == n' | grep -c . || true
+}
+
+@test "[1 pt] mini-controller-manager: bad durations and rates are usage errors" {
+	for args in "--node-monitor-grace-period 5x" "--node-monitor-grace-period -1s" \
+		"--node-monitor-period 0s" "--resync-period soon"; do
+		run --separate-stderr "$KIT_BIN/mini-controller-manager" --kubeconfig /dev/null $args
+		assert_failure 2
+		[[ "$stderr" == *"is not a duration of"* ]] || { echo "$args: $stderr"; false; }
+	done
+	for rate in -1 0 abc 1e9 ""; do
+		run --separate-stderr "$KIT_BIN/mini-controller-manager" --kubeconfig /dev/null \
+			--node-eviction-rate "$rate"
+		assert_failure 2
+		[[ "$stderr" == *"--node-eviction-rate: \"$rate\" is not a rate"* ]] || { echo "$rate: $stderr"; false; }
+	done
+	run --separate-stderr "$KIT_BIN/mini-controller-manager" --kubeconfig /dev/null \
+		--node-monitor-grace-period 1s --node-monitor-period 2s
+	assert_failure 2
+	[[ "$stderr" == *"--node-monitor-period must not be longer than --node-monitor-grace-period"* ]]
+}
+
+@test "[lab 10.5, 3 pts] a node whose lease stops: Ready=Unknown, unreachable taint, its pods evicted and replaced" {
+	API_ARGS=(--default-unreachable-toleration-seconds 2)
+	CM_ARGS=("${FAST_NODES[@]}" --node-eviction-rate 100)
+	start_cluster
+	"${K[@]}" create deployment myapp --image=nginx --replicas=4
+	wait_for 10 pods_running 4
+	[ "$(pods_on node-2)" -ge 1 ]
+	victims=$("${K[@]}" get pods -o wide --no-headers | awk '$7 == "node-2" {print $1}')
+	kill -KILL "${CONTROL_PIDS[3]}" # node-2's kubelet: no more lease renewals
+	wait_for 10 bash -c "[ \"\$(${K[*]} get node node-2 --no-headers | awk '{print \$2}')\" = NotReady ]"
+	run "${K[@]}" get node node-2 -o jsonpath='{range .status.conditions[?(@.type=="Ready")]}{.status} {.reason} {.message}{end}'
+	assert_output "Unknown NodeStatusUnknown Kubelet stopped posting node status."
+	wait_for 5 bash -c "${K[*]} get node node-2 -o jsonpath='{.spec.taints[*].key}:{.spec.taints[*].effect}' | grep -x 'node.kubernetes.io/unreachable node.kubernetes.io/unreachable:NoSchedule NoExecute'"
+	run "${K[@]}" get node node-1 -o jsonpath='{.spec.taints}'
+	assert_output ""
+	# tolerationSeconds 2 later: evicted, replaced on node-1, still 4
+	wait_for 15 bash -c "[ \"\$(${K[*]} get pods -o wide --no-headers | awk '\$7 == \"node-2\"' | grep -c .)\" = 0 ]"
+	wait_for 10 pods_running 4
+	for v in $victims; do
+		run "${K[@]}" get pod "$v"
+		assert_failure
+	done
+	run "${K[@]}" get events
+	assert_output --partial "Node node-2 status is now: NodeNotReady"
+	assert_output --regexp "TaintManagerEviction +pod/myapp-[a-z0-9]+-[a-z0-9]+ +Marking for deletion Pod default/myapp-"
+}
+
+@test "[lab 10.5, 2 pts] the grace period counts: a node renewing its lease stays Ready; one that comes back is untainted" {
+	CM_ARGS=("${FAST_NODES[@]}")
+	start_cluster
+	sleep 3 # longer than the grace period: both still renew
+	[ "$(node_status node-1)" = Ready ]
+	[ "$(node_status node-2)" = Ready ]
+	kill -STOP "${CONTROL_PIDS[3]}"
+	wait_for 10 bash -c "[ \"\$(${K[*]} get node node-2 --no-headers | awk '{print \$2}')\" = NotReady ]"
+	wait_for 5 bash -c "${K[*]} get node node-2 -o jsonpath='{.spec.taints[*].key}' | grep -x 'node.kubernetes.io/unreachable node.kubernetes.io/unreachable'"
+	[ "$(node_status node-1)" = Ready ]
+	kill -CONT "${CONTROL_PIDS[3]}" # the lease is renewed again
+	wait_for 10 bash -c "[ \"\$(${K[*]} get node node-2 --no-headers | awk '{print \$2}')\" = Ready ]"
+	wait_for 5 bash -c "[ -z \"\$(${K[*]} get node node-2 -o jsonpath='{.spec.taints}')\" ]"
+	run "${K[@]}" get events
+	assert_output --partial "Node node-2 status is now: NodeReady"
+}
+
+@test "[2 pts] evictions are rate-limited (--node-eviction-rate)" {
+	API_ARGS=(--default-unreachable-toleration-seconds 1)
+	CM_ARGS=("${FAST_NODES[@]}" --node-eviction-rate 0.5)
+	start_cluster
+	for i in 1 2 3; do
+		"${K[@]}" run "p$i" --image=nginx --overrides='{"spec":{"nodeName":"node-2"}}'
+	done
+	wait_for 10 pods_running 3
+	kill -KILL "${CONTROL_PIDS[3]}"
+	evicted() { "${K[@]}" get events --no-headers | grep -c TaintManagerEviction || true; }
+	wait_for 15 bash -c "${K[*]} get events | grep -q TaintManagerEviction"
+	first=$(date +%s.%N)
+	[ "$(evicted)" -eq 1 ] # one token; the next comes 2 s later
+	wait_for 15 bash -c "[ \"\$(${K[*]} get events --no-headers | grep -c TaintManagerEviction)\" = 3 ]"
+	elapsed=$(echo "$(date +%s.%N) - $first" | bc)
+	echo "3 evictions took ${elapsed}s after the first" >&3
+	[ "$(echo "$elapsed >= 3" | bc)" = 1 ]
+}
+
+@test "[lab 10.7, 3 pts] kubectl delete deployment: its ReplicaSets and pods go too (background)" {
+	start_cluster
+	"${K[@]}" create deployment myapp --image=nginx --replicas=3
+	wait_for 10 pods_running 3
+	"${K[@]}" set image deployment/myapp nginx=nginx:1.25
+	wait_for 15 bash -c "[ \"\$(${K[*]} get rs --no-headers | grep -c .)\" = 2 ]"
+	wait_for 10 pods_running 3
+	run "${K[@]}" delete deployment myapp
+	assert_output 'deployment.apps "myapp" deleted'
+	wait_for 10 bash -c "[ -z \"\$(${K[*]} get rs,pods -o name)\" ]"
+	run "${K[@]}" get deployments,rs,pods
+	assert_output "No resources found in default namespace."
+}
+
+@test "[lab 10.7, 3 pts] foreground deletion: deletionTimestamp and a finalizer; pods, then ReplicaSet, then Deployment" {
+	start_cluster
+	"${K[@]}" create deployment myapp --image=nginx --replicas=3
+	wait_for 10 pods_running 3
+	rv=$("${K[@]}" get deploy myapp -o jsonpath='{.metadata.resourceVersion}')
+	curl -sk -N -H "Authorization: Bearer $TOKEN" --max-time 15 \
+		"$URL/apis/apps/v1/namespaces/default/deployments?watch=1&fieldSelector=metadata.name%3Dmyapp&resourceVersion=$rv" >"$T/watch" &
+	watcher=$!
+	run api DELETE /apis/apps/v1/namespaces/default/deployments/myapp -H 'Content-Type: application/json' \
+		-d '{"kind":"DeleteOptions","apiVersion":"v1","propagationPolicy":"Foreground"}'
+	assert_line 200
+	echo "${lines[0]}" | jq -e '.metadata.deletionTimestamp != null and .metadata.finalizers == ["foregroundDeletion"]'
+	wait_for 15 bash -c "! ${K[*]} get deployment myapp"
+	run "${K[@]}" get rs,pods -o name
+	assert_output ""
+	kill "$watcher" 2>/dev/null; wait "$watcher" 2>/dev/null || true
+	# the Deployment was MODIFIED (marked) before it was DELETED
+	run jq -r '.type + " " + (.object.metadata.finalizers // [] | join(","))' "$T/watch"
+	assert_line "MODIFIED foregroundDeletion"
+	assert_line --index $((${#lines[@]} - 1)) --regexp '^DELETED'
+	# the order: every pod was gone before the ReplicaSet, the ReplicaSet before the Deployment
+	run grep -c 'garbage collector: deleted Pod' "$T/cm.log"
+	assert_output 3
+}
+
+@test "[lab 10.7, 2 pts] orphan deletion: the ReplicaSet stays, without its ownerReference" {
+	start_cluster
+	"${K[@]}" create deployment myapp --image=nginx --replicas=2
+	wait_for 10 pods_running 2
+	rs=$("${K[@]}" get rs -o name)
+	run api DELETE '/apis/apps/v1/namespaces/default/deployments/myapp?propagationPolicy=Orphan'
+	assert_line 200
+	wait_for 10 bash -c "! ${K[*]} get deployment myapp"
+	sleep 1
+	run "${K[@]}" get "$rs" -o jsonpath='{.metadata.ownerReferences}'
+	assert_success
+	assert_output ""
+	wait_for 5 pods_running 2
+}
+
+@test "[2 pts] finalizers: the API server keeps an object until its finalizers are gone; a bad policy is 422" {
+	require_kubectl120
+	start_server $S
+	"${K[@]}" run web --image=nginx --overrides='{"metadata":{"finalizers":["example.com/keep"]}}'
+	run api DELETE /api/v1/namespaces/default/pods/web
+	assert_line 200
+	echo "${lines[0]}" | jq -e '.metadata.deletionTimestamp != null'
+	run "${K[@]}" get pod web -o jsonpath='{.metadata.deletionTimestamp}'
+	assert_success
+	[ -n "$output" ]
+	# a client may not take the deletionTimestamp away
+	"${K[@]}" patch pod web --type=merge -p '{"metadata":{"deletionTimestamp":null,"labels":{"a":"b"}}}'
+	run "${K[@]}" get pod web -o jsonpath='{.metadata.deletionTimestamp}'
+	[ -n "$output" ]
+	# the last finalizer removed: the object goes
+	"${K[@]}" patch pod web --type=json -p '[{"op":"remove","path":"/metadata/finalizers"}]'
+	run "${K[@]}" get pod web
+	assert_failure
+	assert_output --partial 'pods "web" not found'
+	run api DELETE /api/v1/namespaces/default/pods/x -d '{"propagationPolicy":"Sideways"}'
+	assert_line 422
+	assert_output --partial 'propagationPolicy: Unsupported value: \"Sideways\"'
+	run api DELETE '/api/v1/namespaces/default/pods/x?propagationPolicy=Down'
+	assert_line 422
+	run api DELETE /api/v1/namespaces/default/pods/x -d 'not json'
+	assert_line 400
+	assert_output --partial 'the body of a delete must be DeleteOptions'
+}
+
+@test "[lab 10.6, 3 pts] kubectl expose: Endpoints list the ready pods' IPs and follow scaling; gone with the service" {
+	start_cluster
+	"${K[@]}" create deployment myapp --image=nginx --replicas=3
+	wait_for 10 pods_running 3
+	run "${K[@]}" expose deployment myapp --port 80
+	assert_output "service/myapp exposed"
+	ips() { "${K[@]}" get pods -o jsonpath='{range .items[*]}{.status.podIP}:80{"\n"}{end}' | sort | paste -sd,; }
+	eps() { "${K[@]}" get endpoints myapp -o jsonpath='{range .subsets[*].addresses[*]}{.ip}:80{"\n"}{end}' | sort | paste -sd,; }
+	wait_for 10 bash -c "[ \"\$(${K[*]} get endpoints myapp -o jsonpath='{.subsets[0].addresses[*].ip}' | wc -w)\" = 3 ]"
+	[ "$(eps)" = "$(ips)" ]
+	run "${K[@]}" get endpoints myapp --no-headers
+	assert_output --regexp '^myapp +10\.244\.[0-9.]+:80,10\.244\.[0-9.]+:80,10\.244\.[0-9.]+:80 +[0-9]+s$'
+	run "${K[@]}" get endpoints myapp -o jsonpath='{.subsets[0].addresses[0].targetRef.kind} {.subsets[0].ports[0].port}'
+	assert_output "Pod 80"
+	"${K[@]}" scale deployment myapp --replicas=1
+	wait_for 10 bash -c "[ \"\$(${K[*]} get endpoints myapp -o jsonpath='{.subsets[0].addresses[*].ip}' | wc -w)\" = 1 ]"
+	wait_for 5 bash -c "[ \"\$(${K[*]} get pods -o jsonpath='{.items[*].status.podIP}'):80\" = \"\$(${K[*]} get endpoints myapp -o jsonpath='{.subsets[0].addresses[0].ip}'):80\" ]"
+	"${K[@]}" delete service myapp
+	wait_for 10 bash -c "! ${K[*]} get endpoints myapp"
+}
+
+@test "[lab 10.6, 2 pts] Endpoints: a named targetPort resolves per pod; a not-ready pod is under notReadyAddresses" {
+	start_cluster
+	cat >"$T/app.yaml" <<'YAML'
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web}
+spec:
+  replicas: 2
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec:
+      containers:
+      - name: web
+        image: nginx
+        ports: [{name: http, containerPort: 8080}]
+---
+apiVersion: v1
+kind: Service
+metadata: {name: web}
+spec:
+  selector: {app: web}
+  ports: [{name: www, port: 80, targetPort: http}]
+YAML
+	"${K[@]}" create -f "$T/app.yaml"
+	wait_for 10 pods_running 2
+	wait_for 10 bash -c "[ \"\$(${K[*]} get endpoints web -o jsonpath='{.subsets[0].addresses[*].ip}' | wc -w)\" = 2 ]"
+	run "${K[@]}" get endpoints web -o jsonpath='{.subsets[0].ports[0].name} {.subsets[0].ports[0].port} {.subsets[0].ports[0].protocol}'
+	assert_output "www 8080 TCP"
+	pod=$("${K[@]}" get pods -o jsonpath='{.items[0].metadata.name}')
+	ip=$("${K[@]}" get pod "$pod" -o jsonpath='{.status.podIP}')
+	run api PATCH "/api/v1/namespaces/default/pods/$pod/status" -H 'Content-Type: application/merge-patch+json' \
+		-d '{"status":{"conditions":[{"type":"Ready","status":"False"}]}}'
+	assert_line 200
+	wait_for 10 bash -c "${K[*]} get endpoints web -o jsonpath='{.subsets[0].notReadyAddresses[*].ip}' | grep -qx '$ip'"
+	run "${K[@]}" get endpoints web -o jsonpath='{.subsets[0].addresses[*].ip}'
+	refute_output --partial "$ip"
+	# a service without a selector: its Endpoints are the user's
+	printf 'apiVersion: v1\nkind: Service\nmetadata: {name: manual}\nspec:\n  ports: [{port: 80}]\n' |
+		"${K[@]}" create -f -
+	sleep 1
+	run "${K[@]}" get endpoints manual
+	assert_failure
+}
+
+@test "[3 pts] kubectl rollout history and undo (--to-revision) with kubectl 1.20; revisionHistoryLimit" {
+	start_cluster
+	"${K[@]}" create deployment myapp --image=nginx:1 --replicas=2
+	wait_for 10 pods_running 2
+	for v in 2 3; do
+		"${K[@]}" set image deployment/myapp nginx=nginx:$v
+		wait_for 15 bash -c "${K[*]} rollout status deployment/myapp --timeout=1s"
+	done
+	wait_for 5 bash -c "${K[*]} get deploy myapp -o jsonpath='{.metadata.annotations.deployment\.kubernetes\.io/revision}' | grep -x 3"
+	run "${K[@]}" rollout history deployment/myapp
+	assert_success
+	assert_line --regexp '^1 +<none>$'
+	assert_line --regexp '^2 +<none>$'
+	assert_line --regexp '^3 +<none>$'
+	run "${K[@]}" rollout history deployment/myapp --revision=2
+	assert_output --partial "Image:	nginx:2"
+	run "${K[@]}" rollout undo deployment/myapp
+	assert_output "deployment.apps/myapp rolled back"
+	wait_for 15 bash -c "[ \"\$(${K[*]} get pods -o jsonpath='{.items[*].spec.containers[0].image}')\" = 'nginx:2 nginx:2' ]"
+	# revision 2 became current again: it is revision 4 now
+	wait_for 5 bash -c "${K[*]} get deploy myapp -o jsonpath='{.metadata.annotations.deployment\.kubernetes\.io/revision}' | grep -x 4"
+	run "${K[@]}" rollout history deployment/myapp
+	assert_line --regexp '^4 +<none>$'
+	refute_line --regexp '^2 +<none>$'
+	run "${K[@]}" rollout undo deployment/myapp --to-revision=1
+	assert_output "deployment.apps/myapp rolled back"
+	wait_for 15 bash -c "[ \"\$(${K[*]} get pods -o jsonpath='{.items[*].spec.containers[0].image}')\" = 'nginx:1 nginx:1' ]"
+	# three ReplicaSets; a history of one keeps the current one and the newest idle one
+	"${K[@]}" patch deployment myapp -p '{"spec":{"revisionHistoryLimit":1}}'
+	wait_for 10 bash -c "[ \"\$(${K[*]} get rs --no-headers | grep -c .)\" = 2 ]"
+	run "${K[@]}" get rs -o jsonpath='{range .items[*]}{.spec.template.spec.containers[0].image}{"\n"}{end}'
+	assert_line nginx:1
+	assert_line nginx:2
+}
+
+@test "[2 pts] a rolling update never runs more than replicas + maxSurge pods" {
+	start_cluster
+	"${K[@]}" create deployment myapp --image=nginx:1 --replicas=4
+	wait_for 10 pods_running 4
+	for s in "1 0" "0 1" "2 2"; do
+		set -- $s
+		"${K[@]}" patch deployment myapp -p "{\"spec\":{\"strategy\":{\"rollingUpdate\":{\"maxSurge\":$1,\"maxUnavailable\":$2}}}}"
+		# a watch without resourceVersion starts with an ADDED for each pod there is
+		curl -sk -N -H "Authorization: Bearer $TOKEN" --max-time 30 \
+			"$URL/api/v1/namespaces/default/pods?watch=1" >"$T/watch" &
+		watcher=$!
+		img=nginx:s$1u$2
+		"${K[@]}" set image deployment/myapp nginx=$img
+		wait_for 20 bash -c "[ \"\$(${K[*]} get pods -o jsonpath='{.items[*].spec.containers[0].image}')\" = '$img $img $img $img' ]"
+		wait_for 10 pods_running 4
+		kill "$watcher" 2>/dev/null; wait "$watcher" 2>/dev/null || true
+		# the most pods that existed at once, from the watch's ADDED and DELETED
+		most=$(jq -s 'reduce .[] as $e ({n: 0, max: 0};
+			.n += (if $e.type == "ADDED" then 1 elif $e.type == "DELETED" then -1 else 0 end)
+			| .max = ([.max, .n] | max)) | .max' "$T/watch")
+		echo "maxSurge $1 maxUnavailable $2: at most $most pods" >&3
+		[ "$most" -le $((4 + $1)) ]
+		# maxUnavailable 0: nothing goes before its replacement is there
+		[ "$2" -ne 0 ] || [ "$most" -eq $((4 + $1)) ]
+	done
 }
