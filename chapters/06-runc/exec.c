@@ -179,23 +179,20 @@ static int wait_exec(pid_t pid)
 	}
 }
 
-/* --process F.json: parsed by the config parser, wrapped in a config. */
+/*
+ * --process F.json: the "process" object alone, as containerd's shim writes
+ * it, with the same checks as config.json's; messages name its fields from
+ * the top of that file (".args[0]").
+ */
 static int load_process(const char *file, struct oci_spec *out, struct kit_err *err)
 {
-	_autofree char *text = NULL, *doc = NULL;
+	_autofree char *text = NULL;
 	size_t len;
 	int ret = kit_read_file(file, KIT_JSON_MAX_BYTES, &text, &len, err);
 
 	if (ret < 0)
 		return ret;
-	doc = malloc(len + 128);
-	if (!doc)
-		return kit_err_set(err, ENOMEM, NULL, "read %s", file);
-	len = (size_t)sprintf(doc,
-			      "{\"ociVersion\":\"%s\",\"root\":{\"path\":\"rootfs\"},"
-			      "\"process\":%.*s}",
-			      RUNC_SPEC, (int)len, text);
-	return oci_spec_parse(doc, len, "process.json", out, err);
+	return oci_process_parse(text, len, "process.json", out, err);
 }
 
 /* Without --process: the config's process with the command line's changes. */

@@ -273,6 +273,12 @@ run_in() {
 	assert_equal "$(jq length <<<"$output")" 2
 	run -0 runc ps "$ID"
 	assert_line --regexp "^[0-9]+ +sleep$"
+	# A bad process.json is refused with the field it got wrong.
+	echo '{"args":"sh","cwd":"/","user":{"uid":0,"gid":0}}' >"$HOSTDIR/bad.json"
+	run -1 runc exec --process "$HOSTDIR/bad.json" "$ID"
+	assert_output --partial 'process.json: .args: expected an array'
+	run -0 runc ps --format json "$ID"
+	assert_equal "$(jq length <<<"$output")" 2
 }
 
 @test "[1 pt] pause and resume freeze the container's cgroup" {
