@@ -17,6 +17,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -40,6 +41,7 @@ struct options {
 	long limit;        /* --limit */
 	long count;        /* watch --count, bench --count */
 	long size;         /* bench --size */
+	long clients;      /* bench put --clients: writers at once */
 	double timeout;    /* watch --timeout seconds; 0: none */
 };
 
@@ -62,8 +64,9 @@ static void __attribute__((noreturn)) usage(FILE *out, int status)
 		"  compact REV             forget the history before revision REV\n"
 		"  revision                print the current and the compacted revision\n"
 		"  lease grant TTL | lease keepalive ID | lease revoke ID\n"
-		"  bench put [--count N] [--size BYTES]\n"
-		"                          writes per second (each one on disk)\n"
+		"  bench put [--count N] [--size BYTES] [--clients N]\n"
+		"                          writes per second (each one on disk), from\n"
+		"                          N concurrent writers (default 1)\n"
 		"  bench watch [--count N] time from a put to its watch event\n"
 		"\n"
 		"  --data-dir DIR          the embedded SQLite store in DIR\n"
@@ -103,6 +106,7 @@ static int parse_args(int argc, char **argv, struct options *o)
 		O_LIMIT,
 		O_COUNT,
 		O_SIZE,
+		O_CLIENTS,
 		O_TIMEOUT
 	};
 	static const struct option longopts[] = {
@@ -116,6 +120,7 @@ static int parse_args(int argc, char **argv, struct options *o)
 		{ "limit", required_argument, NULL, O_LIMIT },
 		{ "count", required_argument, NULL, O_COUNT },
 		{ "size", required_argument, NULL, O_SIZE },
+		{ "clients", required_argument, NULL, O_CLIENTS },
 		{ "timeout", required_argument, NULL, O_TIMEOUT },
 		{ "write-out", required_argument, NULL, 'w' },
 		{ "help", no_argument, NULL, 'h' },
@@ -135,6 +140,7 @@ static int parse_args(int argc, char **argv, struct options *o)
 		case O_LIMIT: o->limit = parse_num("--limit", optarg); break;
 		case O_COUNT: o->count = parse_num("--count", optarg); break;
 		case O_SIZE: o->size = parse_num("--size", optarg); break;
+		case O_CLIENTS: o->clients = parse_num("--clients", optarg); break;
 		case O_TIMEOUT:
 			o->timeout = (double)parse_num("--timeout", optarg);
 			break;
@@ -392,32 +398,78 @@ static int cmp_double(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-/* Sequential puts, each acknowledged (on disk) before the next. */
+/* One bench writer: puts on keys of its own, each acknowledged (on disk)
+ * before its next. */
+struct bench_writer {
+	pthread_t thread;
+	struct kit_store *s;
+	long id, clients, count;
+	const char *value;
+	size_t size;
+	int ret;
+	struct kit_err err;
+};
+
+static void *bench_writer(void *p)
+{
+	struct bench_writer *b = p;
+
+	for (long i = b->id; i < b->count && b->ret == 0; i += b->clients) {
+		char key[64];
+
+		snprintf(key, sizeof(key), "/bench/put/%ld/%06ld", b->id, i % 1000);
+		b->ret = kit_store_put(b->s, key, b->value, b->size, KIT_STORE_ANY, 0,
+				       NULL, &b->err);
+	}
+	return NULL;
+}
+
+/* --count puts from --clients writers at once (the store may put the
+ * writes of several in one fsync: group commit). */
 static int bench_put(struct kit_store *s, const struct options *o, struct kit_err *err)
 {
 	long count = o->count ? o->count : 1000, size = o->size ? o->size : 256;
+	long clients = o->clients > 0 ? o->clients : 1;
+	struct bench_writer *w = calloc((size_t)clients, sizeof(*w));
 	char *value = malloc((size_t)size + 1);
-	double t0;
+	long started = 0;
+	double t0, secs;
 	int ret = 0;
 
-	if (!value)
+	if (!value || !w) {
+		free(value);
+		free(w);
 		return kit_err_set(err, ENOMEM, NULL, "bench");
+	}
 	memset(value, 'x', (size_t)size);
 	value[size] = '\0';
 	t0 = now_s();
-	for (long i = 0; i < count && ret == 0; i++) {
-		char key[64];
-
-		snprintf(key, sizeof(key), "/bench/put/%06ld", i % 1000);
-		ret = kit_store_put(s, key, value, (size_t)size, KIT_STORE_ANY, 0, NULL,
-				    err);
+	for (; started < clients; started++) {
+		w[started] = (struct bench_writer){ .s = s,
+						    .id = started,
+						    .clients = clients,
+						    .count = count,
+						    .value = value,
+						    .size = (size_t)size };
+		if (pthread_create(&w[started].thread, NULL, bench_writer, &w[started])) {
+			ret = kit_err_set(err, EAGAIN, NULL, "start bench writer");
+			break;
+		}
 	}
-	double secs = now_s() - t0;
-
-	free(value);
+	for (long i = 0; i < started; i++) {
+		pthread_join(w[i].thread, NULL);
+		if (ret == 0 && w[i].ret < 0) {
+			ret = w[i].ret;
+			*err = w[i].err;
+		}
+	}
+	secs = now_s() - t0;
 	if (ret == 0)
-		printf("backend=%s puts=%ld size=%ld seconds=%.3f puts_per_second=%.1f\n",
-		       kit_store_backend(s), count, size, secs, count / secs);
+		printf("backend=%s puts=%ld clients=%ld size=%ld seconds=%.3f "
+		       "puts_per_second=%.1f\n",
+		       kit_store_backend(s), count, clients, size, secs, count / secs);
+	free(value);
+	free(w);
 	return ret;
 }
 

@@ -267,7 +267,7 @@ fi
 {
 	echo "# 10-k8s-scheduler: mini-scheduler on kube-scheduler's benchmark shape"
 	echo
-	echo "$(date +%F), $(uname -sr), $(nproc) CPUs; mini-apiserver on the embedded SQLite store (one fsync per write) on loopback, HTTPS."
+	echo "$(date +%F), $(uname -sr), $(nproc) CPUs; mini-apiserver on the embedded SQLite store (group commit: concurrent writes share one fsync) on loopback, HTTPS."
 	echo "Nodes: 4 CPU, 32Gi, 110 pods.  Pods: 100m CPU, 500Mi, $pods of them, created by 16 connections while the scheduler runs."
 	echo "Every node is filtered and scored for every pod (no sampling)."
 	echo

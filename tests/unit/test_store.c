@@ -27,6 +27,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -34,6 +35,7 @@
 #include <unistd.h>
 
 #include "kit/store.h"
+#include "kit/store_backend.h" /* kit_store_sqlite_stats */
 #include "unit.h"
 
 /* The backend under test and a fresh key prefix per test. */
@@ -697,6 +699,193 @@ static void test_watch_fd_polls_readable_with_an_event(void **state)
 	kit_store_watch_cancel(w);
 }
 
+/* ---- many writers at once (group commit in the embedded store) ------------ */
+
+#define WRITERS 8
+
+static int cmp_rev(const void *a, const void *b)
+{
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* All writers read the key, then all try to write it back at what they
+ * read, at the same moment: one per round may win. */
+struct race {
+	const char *key;
+	pthread_barrier_t read, write, done;
+	int rounds;
+	int wins[64];        /* per round */
+	int64_t win_rev[64]; /* the winner's new revision */
+	int other_errors;
+};
+
+static void *race_writer(void *p)
+{
+	struct race *r = p;
+
+	for (int round = 0; round < r->rounds; round++) {
+		struct kit_err err = { 0 };
+		struct kit_kv kv = { 0 }, out = { 0 };
+		int ret;
+
+		pthread_barrier_wait(&r->read);
+		if (kit_store_get(store, r->key, 0, &kv, &err) < 0)
+			__atomic_add_fetch(&r->other_errors, 1, __ATOMIC_RELAXED);
+		pthread_barrier_wait(&r->write);
+		ret = kit_store_put(store, r->key, "mine", 4, kv.mod_rev, 0, &out, &err);
+		if (ret == 0) {
+			__atomic_add_fetch(&r->wins[round], 1, __ATOMIC_RELAXED);
+			r->win_rev[round] = out.mod_rev;
+		} else if (ret != -ECANCELED || !strstr(err.msg, "compare failed")) {
+			__atomic_add_fetch(&r->other_errors, 1, __ATOMIC_RELAXED);
+		}
+		kit_kv_release(&kv);
+		kit_kv_release(&out);
+		pthread_barrier_wait(&r->done);
+	}
+	return NULL;
+}
+
+static void test_concurrent_cas_has_one_winner_per_revision(void **state)
+{
+	struct race r = { .rounds = 20 };
+	pthread_t t[WRITERS];
+	int64_t start;
+
+	(void)state;
+	NEED_STORE();
+	r.key = k("race");
+	put_ok(r.key, "0", NULL);
+	start = revision();
+	pthread_barrier_init(&r.read, NULL, WRITERS);
+	pthread_barrier_init(&r.write, NULL, WRITERS);
+	pthread_barrier_init(&r.done, NULL, WRITERS);
+	for (int i = 0; i < WRITERS; i++)
+		pthread_create(&t[i], NULL, race_writer, &r);
+	for (int i = 0; i < WRITERS; i++)
+		pthread_join(t[i], NULL);
+	assert_int_equal(r.other_errors, 0);
+	for (int round = 0; round < r.rounds; round++) {
+		assert_int_equal(r.wins[round], 1);
+		assert_int_equal(r.win_rev[round], start + 1 + round);
+	}
+	assert_int_equal(revision(), start + r.rounds);
+	pthread_barrier_destroy(&r.read);
+	pthread_barrier_destroy(&r.write);
+	pthread_barrier_destroy(&r.done);
+}
+
+/* Each writer puts keys of its own, and between two of them a write
+ * that must fail: create-if-absent of a key that exists, delete of a key
+ * that does not, a put with a lease nobody granted. */
+struct crowd {
+	int id, n;
+	int64_t revs[50];
+	int bad; /* a good write that failed, or a doomed one that did not */
+	char msg[512];
+};
+
+static void *crowd_writer(void *p)
+{
+	struct crowd *c = p;
+	char key[128], doomed[128], value[32];
+
+	snprintf(doomed, sizeof(doomed), "%sw%d/doomed", pfx, c->id);
+	for (int i = 0; i < c->n; i++) {
+		struct kit_err err = { 0 };
+		struct kit_kv out = { 0 };
+		int ret, want;
+
+		snprintf(key, sizeof(key), "%sw%d/%03d", pfx, c->id, i);
+		snprintf(value, sizeof(value), "%d.%d", c->id, i);
+		if (kit_store_put(store, key, value, strlen(value), KIT_STORE_ANY, 0,
+				  &out, &err) < 0) {
+			c->bad++;
+			snprintf(c->msg, sizeof(c->msg), "%s", err.msg);
+		}
+		c->revs[i] = out.mod_rev;
+		kit_kv_release(&out);
+		switch (i % 3) {
+		case 0:
+			ret = kit_store_put(store, key, "x", 1, KIT_STORE_ABSENT, 0, NULL,
+					    &err);
+			want = -ECANCELED;
+			break;
+		case 1:
+			ret = kit_store_delete(store, doomed, KIT_STORE_ANY, NULL, NULL,
+					       &err);
+			want = -ENOENT;
+			break;
+		default:
+			ret = kit_store_put(store, doomed, "x", 1, KIT_STORE_ANY,
+					    987654321, NULL, &err);
+			want = -ENOENT;
+			break;
+		}
+		if (ret != want) {
+			c->bad++;
+			snprintf(c->msg, sizeof(c->msg),
+				 "doomed write %d: %d, not %d (%.400s)", i, ret, want,
+				 ret < 0 ? err.msg : "it succeeded");
+		}
+	}
+	return NULL;
+}
+
+static void test_concurrent_writes_get_consecutive_revisions(void **state)
+{
+	struct crowd c[WRITERS] = { 0 };
+	int64_t all[WRITERS * 50], start;
+	struct kit_store_watch *w;
+	pthread_t t[WRITERS];
+	int n = 0;
+
+	(void)state;
+	NEED_STORE();
+	start = revision();
+	w = watch_prefix(start + 1);
+	for (int i = 0; i < WRITERS; i++) {
+		c[i].id = i;
+		c[i].n = 50;
+		pthread_create(&t[i], NULL, crowd_writer, &c[i]);
+	}
+	for (int i = 0; i < WRITERS; i++)
+		pthread_join(t[i], NULL);
+	for (int i = 0; i < WRITERS; i++) {
+		if (c[i].bad)
+			fail_msg("writer %d: %d writes went wrong: %s", i, c[i].bad,
+				 c[i].msg);
+		for (int j = 0; j < c[i].n; j++) {
+			if (j > 0)
+				assert_true(c[i].revs[j] > c[i].revs[j - 1]);
+			all[n++] = c[i].revs[j];
+		}
+	}
+	/* The failed writes took no revision; the good ones took one each,
+	 * no two the same, none skipped. */
+	qsort(all, (size_t)n, sizeof(all[0]), cmp_rev);
+	for (int i = 0; i < n; i++)
+		assert_int_equal(all[i], start + 1 + i);
+	assert_int_equal(revision(), start + n);
+	/* The watcher sees every write once, in revision order, with the
+	 * value its writer put at that revision. */
+	for (int i = 0; i < n; i++) {
+		struct kit_store_event ev;
+		int id, j;
+
+		next_event(w, &ev);
+		assert_int_equal(ev.type, KIT_STORE_PUT);
+		assert_int_equal(ev.kv.mod_rev, start + 1 + i);
+		assert_int_equal(sscanf(ev.kv.value, "%d.%d", &id, &j), 2);
+		assert_int_equal(c[id].revs[j], ev.kv.mod_rev);
+		kit_store_event_release(&ev);
+	}
+	no_event(w, 100);
+	kit_store_watch_cancel(w);
+}
+
 /* ---- compaction ----------------------------------------------------------- */
 
 static void test_compaction_forgets_the_past(void **state)
@@ -836,6 +1025,233 @@ static void test_sqlite_acknowledged_write_survives_kill_9(void **state)
 	kit_store_close(s2);
 }
 
+/* Writers at once share transactions (and fsyncs): fewer commits than
+ * writes.  (Eight writers that each wait for the disk cannot all be
+ * alone: while one commits, the others queue.) */
+static void test_sqlite_concurrent_writes_share_commits(void **state)
+{
+	int64_t writes0, commits0, writes, commits;
+	struct crowd c[WRITERS] = { 0 };
+	pthread_t t[WRITERS];
+
+	(void)state;
+	assert_int_equal(kit_store_sqlite_stats(store, &writes0, &commits0), 0);
+	for (int i = 0; i < WRITERS; i++) {
+		c[i].id = i;
+		c[i].n = 50;
+		pthread_create(&t[i], NULL, crowd_writer, &c[i]);
+	}
+	for (int i = 0; i < WRITERS; i++)
+		pthread_join(t[i], NULL);
+	for (int i = 0; i < WRITERS; i++)
+		assert_int_equal(c[i].bad, 0);
+	assert_int_equal(kit_store_sqlite_stats(store, &writes, &commits), 0);
+	assert_int_equal(writes - writes0, 2 * WRITERS * 50);
+	print_message("# %lld writes in %lld commits\n", (long long)(writes - writes0),
+		      (long long)(commits - commits0));
+	assert_true(commits - commits0 < writes - writes0);
+}
+
+/* The child's writers each tell the pipe "WRITER.N" after put N was
+ * acknowledged; the child is killed mid-stream.  Every acknowledged put
+ * must be there after reopening: a write is acknowledged only after the
+ * COMMIT of its batch. */
+struct acker {
+	struct kit_store *s;
+	int id, fd;
+};
+
+static void *acking_writer(void *p)
+{
+	struct acker *a = p;
+	struct kit_err err = { 0 };
+
+	for (int i = 0;; i++) {
+		char key[64], line[32];
+		int n;
+
+		snprintf(key, sizeof(key), "/crash/%d/%06d", a->id, i);
+		if (kit_store_put(a->s, key, "kept", 4, KIT_STORE_ANY, 0, NULL, &err) < 0)
+			_exit(1);
+		n = snprintf(line, sizeof(line), "%d.%d\n", a->id, i);
+		if (write(a->fd, line, (size_t)n) != n) /* atomic: n < PIPE_BUF */
+			_exit(1);
+	}
+	return NULL;
+}
+
+static void test_sqlite_batched_writes_survive_kill_9_mid_stream(void **state)
+{
+	struct kit_err err = { 0 };
+	struct kit_store *s2 = NULL;
+	int last[WRITERS], fds[2], acked = 0, id, i;
+	char dir[4096], line[64];
+	FILE *acks;
+	pid_t pid;
+
+	(void)state;
+	path_in(dir, workdir, "crash-batch");
+	assert_int_equal(pipe(fds), 0);
+	pid = fork();
+	if (pid == 0) {
+		struct acker a[WRITERS];
+		pthread_t t;
+		struct kit_store *s;
+
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		close(fds[0]);
+		if (kit_store_open(dir, &s, &err) < 0)
+			_exit(1);
+		for (int w = 0; w < WRITERS; w++) {
+			a[w] = (struct acker){ .s = s, .id = w, .fd = fds[1] };
+			if (pthread_create(&t, NULL, acking_writer, &a[w]))
+				_exit(1);
+		}
+		for (;;)
+			pause(); /* killed while its writers write */
+	}
+	close(fds[1]);
+	acks = fdopen(fds[0], "r");
+	assert_non_null(acks);
+	for (int w = 0; w < WRITERS; w++)
+		last[w] = -1;
+	/* Read acks until 400 have come, kill, then drain what was sent. */
+	while (fgets(line, sizeof(line), acks)) {
+		assert_int_equal(sscanf(line, "%d.%d", &id, &i), 2);
+		assert_int_equal(i, last[id] + 1); /* each writer's acks in order */
+		last[id] = i;
+		if (++acked == 400)
+			kill(pid, SIGKILL);
+	}
+	fclose(acks);
+	waitpid(pid, NULL, 0);
+	assert_true(acked >= 400);
+	assert_int_equal(kit_store_open(dir, &s2, &err), 0);
+	for (int w = 0; w < WRITERS; w++) {
+		for (i = 0; i <= last[w]; i++) {
+			struct kit_kv got = { 0 };
+			char key[64];
+
+			snprintf(key, sizeof(key), "/crash/%d/%06d", w, i);
+			if (kit_store_get(s2, key, 0, &got, &err) < 0)
+				fail_msg("acknowledged %s lost: %s", key, err.msg);
+			kit_kv_release(&got);
+		}
+	}
+	kit_store_close(s2);
+}
+
+/* The child's writers put 16 KiB values until the "disk" is full
+ * (RLIMIT_FSIZE: writing past it fails, as on a full disk), telling the
+ * pipe "ok W.N" or "fail W.N ERRNO MESSAGE" for each. */
+static void *filling_writer(void *p)
+{
+	struct acker *a = p;
+	static char value[16384];
+
+	memset(value, 'v', sizeof(value));
+	for (int i = 0; i < 200; i++) {
+		struct kit_err err = { 0 };
+		char key[64], line[600];
+		int n, ret;
+
+		snprintf(key, sizeof(key), "/full/%d/%06d", a->id, i);
+		ret = kit_store_put(a->s, key, value, sizeof(value), KIT_STORE_ANY, 0,
+				    NULL, &err);
+		n = snprintf(line, sizeof(line), "%s %d.%d %d %.500s\n",
+			     ret == 0 ? "ok" : "fail", a->id, i, -ret, err.msg);
+		if (write(a->fd, line, (size_t)n) != n)
+			_exit(1);
+		if (ret < 0)
+			break;
+	}
+	return NULL;
+}
+
+/* After reopening, every acknowledged write is there and no failed one
+ * is: a batch that could not be written fails whole, and says why. */
+static void test_sqlite_full_disk_fails_whole_batches_only(void **state)
+{
+	static char outcome[WRITERS][200]; /* 'o'k, 'f'ailed */
+	struct kit_err err = { 0 };
+	struct kit_store *s2 = NULL;
+	int fds[2], oks = 0, fails = 0, id, i, code;
+	char dir[4096], line[700], verdict[8], msg[600];
+	FILE *acks;
+	pid_t pid;
+
+	(void)state;
+	memset(outcome, 0, sizeof(outcome));
+	path_in(dir, workdir, "full");
+	assert_int_equal(pipe(fds), 0);
+	pid = fork();
+	if (pid == 0) {
+		struct rlimit lim = { 1 << 20, 1 << 20 };
+		struct acker a[WRITERS];
+		pthread_t t[WRITERS];
+		struct kit_store *s;
+
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		close(fds[0]);
+		signal(SIGXFSZ, SIG_IGN); /* write() fails with EFBIG instead */
+		if (kit_store_open(dir, &s, &err) < 0 ||
+		    kit_store_put(s, "/full/first", "x", 1, KIT_STORE_ANY, 0, NULL,
+				  &err) < 0 ||
+		    setrlimit(RLIMIT_FSIZE, &lim) < 0)
+			_exit(1);
+		for (int w = 0; w < WRITERS; w++) {
+			a[w] = (struct acker){ .s = s, .id = w, .fd = fds[1] };
+			if (pthread_create(&t[w], NULL, filling_writer, &a[w]))
+				_exit(1);
+		}
+		for (int w = 0; w < WRITERS; w++)
+			pthread_join(t[w], NULL);
+		_exit(0); /* no close: as if it crashed here */
+	}
+	close(fds[1]);
+	acks = fdopen(fds[0], "r");
+	assert_non_null(acks);
+	while (fgets(line, sizeof(line), acks)) {
+		msg[0] = '\0';
+		assert_true(sscanf(line, "%7s %d.%d %d %599[^\n]", verdict, &id, &i,
+				   &code, msg) >= 4);
+		assert_true(id >= 0 && id < WRITERS && i >= 0 && i < 200);
+		outcome[id][i] = verdict[0];
+		if (verdict[0] == 'o') {
+			oks++;
+			continue;
+		}
+		if (fails++ == 0)
+			print_message("# first failure: %s\n", msg);
+		assert_true(code == EIO || code == ENOSPC);
+		assert_non_null(strstr(msg, "/state.db: E"));
+		if (code == EIO)
+			assert_non_null(strstr(msg, "is the disk full or failing?"));
+	}
+	fclose(acks);
+	waitpid(pid, NULL, 0);
+	print_message("# %d writes acknowledged, then %d failed\n", oks, fails);
+	assert_true(oks > 0);
+	assert_true(fails > 0);
+	assert_int_equal(kit_store_open(dir, &s2, &err), 0);
+	for (id = 0; id < WRITERS; id++) {
+		for (i = 0; i < 200 && outcome[id][i]; i++) {
+			struct kit_kv got = { 0 };
+			char key[64];
+			int ret;
+
+			snprintf(key, sizeof(key), "/full/%d/%06d", id, i);
+			ret = kit_store_get(s2, key, 0, &got, &err);
+			kit_kv_release(&got);
+			if (outcome[id][i] == 'o' && ret != 0)
+				fail_msg("acknowledged %s lost: %s", key, err.msg);
+			if (outcome[id][i] == 'f' && ret != -ENOENT)
+				fail_msg("failed %s is there: %d", key, ret);
+		}
+	}
+	kit_store_close(s2);
+}
+
 static void test_sqlite_watch_sees_another_process_write(void **state)
 {
 	char dir[4096];
@@ -950,11 +1366,16 @@ int main(void)
 		T(test_revoking_a_lease_deletes_its_keys),
 		T(test_an_expired_lease_deletes_its_keys),
 		T(test_put_with_unknown_lease_is_enoent),
+		T(test_concurrent_cas_has_one_winner_per_revision),
+		T(test_concurrent_writes_get_consecutive_revisions),
 		/* Last: it makes the old revisions of every test unreadable. */
 		T(test_compaction_forgets_the_past),
 	};
 	const struct CMUnitTest sqlite_only[] = {
 		T(test_sqlite_acknowledged_write_survives_kill_9),
+		T(test_sqlite_concurrent_writes_share_commits),
+		T(test_sqlite_batched_writes_survive_kill_9_mid_stream),
+		T(test_sqlite_full_disk_fails_whole_batches_only),
 		T(test_sqlite_watch_sees_another_process_write),
 		T(test_sqlite_watch_outlives_close),
 		T(test_sqlite_open_under_a_file_says_why),

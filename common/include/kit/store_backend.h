@@ -101,4 +101,12 @@ int kit_kv_set(struct kit_kv *kv, const char *key, const void *value, size_t len
 void kit_store_cond_init(pthread_cond_t *cond);
 void kit_store_deadline(struct timespec *ts, int ms);
 
+/*
+ * kit_store_sqlite_stats - how many puts and deletes the embedded store
+ * was given (@writes) and in how many transactions (@commits) it wrote
+ * them: writes / commits is the mean group-commit batch.  -EOPNOTSUPP on
+ * another backend.  For tests and benchmarks.
+ */
+int kit_store_sqlite_stats(struct kit_store *s, int64_t *writes, int64_t *commits);
+
 #endif /* KIT_STORE_BACKEND_H */
