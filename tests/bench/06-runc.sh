@@ -184,10 +184,10 @@ perf_profile() {
 	perf record -q -e cpu-clock -F 5000 -o "$work/perf.data" -- bash "$work/loop.sh" \
 		>/dev/null 2>&1 || true
 	perf report -i "$work/perf.data" --no-children -g none --sort comm,dso --stdio \
-		2>/dev/null | grep -E '^ +[0-9.]+%' | grep -v -E ' (bash|seq) ' | head -12
+		2>/dev/null | grep -E '^ +[0-9.]+%' | grep -v -E ' (bash|seq) ' | sed -n '1,12p'
 	echo
 	perf report -i "$work/perf.data" --no-children -g none --comms mini-runc,memfd:mini-runc \
-		--sort sym --stdio 2>/dev/null | grep -E '^ +[0-9.]+%' | head -15
+		--sort sym --stdio 2>/dev/null | grep -E '^ +[0-9.]+%' | sed -n '1,15p'
 	echo '```'
 }
 {
