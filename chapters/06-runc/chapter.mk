@@ -10,7 +10,7 @@ OCI_LIBS := -lcap -lseccomp -lcjson
 $(BUILD)/tests/test_oci_spec: KIT_LIBS += $(OCI_LIBS)
 # The parser's own allocations fail on demand in its out-of-memory test.
 test_oci_spec_WRAP := calloc realloc
-fuzz_oci_spec_LIB := common/oci_spec.c common/json.c common/file.c common/err.c common/log.c
+fuzz_oci_spec_LIB := common/oci_spec.c common/oci_process.c common/oci_linux.c common/oci_default.c common/json.c common/file.c common/err.c common/log.c
 fuzz_oci_spec_LIBS := $(OCI_LIBS)
 
 # ---- mini-runc (chapters/06-runc/) ------------------------------------------
