@@ -83,13 +83,14 @@ scale() {
 	start_server
 	for n in 1 2 3; do start_node "node-$n"; done
 	wait_for 10 nodes_ready 3
-	# 40 pending pods before any scheduler runs: both see all of them at once
-	for i in $(seq 40); do
-		printf '{"apiVersion":"v1","kind":"Pod","metadata":{"name":"p%d"},"spec":{"containers":[{"name":"c","image":"nginx","resources":{"requests":{"cpu":"50m"}}}]}}\n' "$i"
+	# 200 pending pods before any scheduler runs: both see all of them at once,
+	# and binding them all takes long enough that the two overlap
+	for i in $(seq 200); do
+		printf '{"apiVersion":"v1","kind":"Pod","metadata":{"name":"p%d"},"spec":{"containers":[{"name":"c","image":"nginx","resources":{"requests":{"cpu":"10m"}}}]}}\n' "$i"
 	done | "${K[@]}" create -f - >/dev/null
 	k8s_start scheduler-a "$KIT_BIN/mini-scheduler" --kubeconfig "$T/kubeconfig"
 	k8s_start scheduler-b "$KIT_BIN/mini-scheduler" --kubeconfig "$T/kubeconfig"
-	wait_for 20 converged 40
+	wait_for 30 converged 200
 	k8s_kill scheduler-a TERM
 	k8s_kill scheduler-b TERM
 	a=$(sed -n 's/.*stopping after \([0-9]*\) bindings.* \([0-9]*\) conflicts.*/\1 \2/p' "$T/scheduler-a.log")
@@ -97,9 +98,13 @@ scale() {
 	echo "# scheduler-a: bindings, 409s: $a; scheduler-b: $b" >&3
 	read -r ba ca <<<"$a"
 	read -r bb cb <<<"$b"
-	# 40 bindings in all, whoever made them; the two raced for some
-	assert_equal "$((ba + bb))" 40
-	[ "$((ca + cb))" -gt 0 ]
-	grep -q "409, bound by someone else" "$T/scheduler-a.log" "$T/scheduler-b.log"
+	# 200 bindings in all, whoever made them, and each pod bound once
+	assert_equal "$((ba + bb))" 200
 	bound_once
+	# Where they raced (almost always: both start on the same 200 pods),
+	# the loser was told 409 and let the pod go.  Whether they overlap at
+	# all is up to timing, so the race is reported, not required.
+	if [ "$((ca + cb))" -gt 0 ]; then
+		grep -q "409, bound by someone else" "$T/scheduler-a.log" "$T/scheduler-b.log"
+	fi
 }
