@@ -291,23 +291,28 @@ bool runc_has_setup_hooks(const struct oci_spec *spec)
 static int start_created(struct runc_state *st, const struct oci_spec *spec,
 			 struct kit_err *err);
 
-/* Pass on the signals `run` gets to the container's init. */
-static volatile sig_atomic_t run_init_pid;
+/* Pass on the signals `run` and `exec` get to the process they wait for. */
+static volatile sig_atomic_t waited_pid;
 static void forward(int sig)
 {
-	if (run_init_pid > 0)
-		kill(run_init_pid, sig);
+	if (waited_pid > 0)
+		kill(waited_pid, sig);
 }
 
-/* `run` without --detach: wait for the init, pass its status on. */
-static int wait_init(pid_t pid)
+/*
+ * runc_wait_forwarding - `run` and `exec` without --detach: wait for @pid,
+ * passing on the signals a terminal or a supervisor sends (so Ctrl-C and
+ * `kill` reach the container), and return its exit status as a shell
+ * would report it.
+ */
+int runc_wait_forwarding(pid_t pid)
 {
 	static const int sigs[] = { SIGHUP,  SIGINT,  SIGQUIT, SIGTERM,
 				    SIGUSR1, SIGUSR2, SIGWINCH };
 	struct sigaction sa = { .sa_handler = forward, .sa_flags = SA_RESTART };
 	int status = 0;
 
-	run_init_pid = pid;
+	waited_pid = pid;
 	for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
 		sigaction(sigs[i], &sa, NULL);
 	for (;;) {
@@ -379,7 +384,7 @@ int runc_create(const struct runc_create_opts *o, bool run, int *exit_code,
 			waitpid(c.st.pid, NULL, 0);
 			runc_destroy(&c.st, NULL, &ignored);
 		} else if (!o->detach) {
-			*exit_code = wait_init(c.st.pid);
+			*exit_code = runc_wait_forwarding(c.st.pid);
 			ret = runc_destroy(&c.st, &c.spec, err);
 		}
 	}

@@ -153,32 +153,6 @@ static int exec_parent(const struct runc_state *st, int fd, pid_t child, pid_t *
 	return 0; /* EOF: the socket closed on execve */
 }
 
-static volatile sig_atomic_t exec_pid;
-static void forward(int sig)
-{
-	if (exec_pid > 0)
-		kill(exec_pid, sig);
-}
-
-static int wait_exec(pid_t pid)
-{
-	static const int sigs[] = { SIGHUP, SIGINT, SIGQUIT, SIGTERM, SIGUSR1, SIGUSR2 };
-	struct sigaction sa = { .sa_handler = forward, .sa_flags = SA_RESTART };
-	int status = 0;
-
-	exec_pid = pid;
-	for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
-		sigaction(sigs[i], &sa, NULL);
-	for (;;) {
-		pid_t got = waitpid(-1, &status, 0);
-
-		if (got == pid)
-			return kit_status_exit_code(status);
-		if (got < 0 && errno != EINTR)
-			return 255;
-	}
-}
-
 /*
  * --process F.json: the "process" object alone, as containerd's shim writes
  * it, with the same checks as config.json's; messages name its fields from
@@ -345,7 +319,7 @@ static int do_exec(struct exec_opts *o, int *code, struct kit_err *err)
 	if (ret == 0 && o->pid_file)
 		ret = runc_write_pid_file(o->pid_file, pid, err);
 	if (ret == 0 && !o->detach)
-		*code = wait_exec(pid);
+		*code = runc_wait_forwarding(pid);
 out:
 	if (sv[0] >= 0)
 		close(sv[0]);

@@ -268,4 +268,7 @@ int runc_signal_parse(const char *s);
 /* runc_delete_state - poststop hooks, cgroup, state dir (delete and run). */
 int runc_destroy(struct runc_state *st, const struct oci_spec *spec, struct kit_err *err);
 
+/* create.c: wait for @pid, forwarding signals; its exit status. */
+int runc_wait_forwarding(pid_t pid);
+
 #endif /* MINI_RUNC_H */

@@ -240,6 +240,8 @@ run_in() {
 @test "[2 pts] a recycled PID is never signalled: the start time must match" {
 	bundle '.process.args=["sleep","100"]'
 	run -0 detached run -d --bundle "$B" "$ID" </dev/null
+	# start times count clock ticks (10 ms): let one pass, so the stranger's differs
+	sleep 0.05
 	sleep 100 &
 	stranger=$!
 	# the state now points at a stranger with another start time
