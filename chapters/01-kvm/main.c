@@ -274,9 +274,11 @@ static void print_devices(const struct kit_vm *vm)
 	const struct kit_virtio_dev *d = &vm->vcon.vdev;
 
 	fprintf(stderr,
-		"console serial: %llu bytes out in %llu exits (%.2f bytes/exit)\n",
+		"console serial: %llu bytes out in %llu exits (%.2f bytes/exit); "
+		"%llu bytes in\n",
 		(unsigned long long)s->tx_bytes, (unsigned long long)s->exits,
-		s->exits ? (double)s->tx_bytes / (double)s->exits : 0.0);
+		s->exits ? (double)s->tx_bytes / (double)s->exits : 0.0,
+		(unsigned long long)s->rx_bytes);
 	if (!vm->vcon.enabled)
 		return;
 	fprintf(stderr,

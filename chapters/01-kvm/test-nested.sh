@@ -20,13 +20,17 @@
 #
 # The recipe and its pitfalls (two L1 vCPUs with multi-threaded TCG, or
 # L2's timer interrupt can get stuck) are in nested-kvm.md in the shared
-# notes.  Needs: IMAGES/kernel-generic.{bzImage,root,version} (L1),
+# notes.  If L1 itself stops in a case (its kernel, not mini-vmm: no exit
+# status ever comes), the cases left get one more L1 boot, and the TAP
+# comments say so with the end of the console.  Needs: IMAGES/kernel-generic.{bzImage,root,version} (L1),
 # IMAGES/kernel-cloud.{bzImage,vmlinux} (L2), IMAGES/initramfs-busybox.cpio.
 set -euo pipefail
 images=${1:?usage: test-nested.sh IMAGES_DIR STATIC_MINI_VMM}
 vmm=${2:?usage: test-nested.sh IMAGES_DIR STATIC_MINI_VMM}
 root=$(cd "$(dirname "$0")/../.." && pwd)
-timeout_s=${NESTED_TIMEOUT:-600}
+# NESTED_TIMEOUT: seconds for one QEMU run (all five cases take 34 s on
+# an idle 2-CPU machine, about 60 s beside a build).
+timeout_s=${NESTED_TIMEOUT:-300}
 
 if ! command -v qemu-system-x86_64 >/dev/null; then
 	echo "1..0 # SKIP no qemu-system-x86_64: apt-get install qemu-system-x86 (make deps)"
@@ -84,34 +88,87 @@ CASES
 # NESTED_CASES="bzimage shell": only those (default: all but bench-*).
 grep -E "^(${NESTED_CASES:-[a-z]+}|${NESTED_CASES:+${NESTED_CASES// /|}})\\|" "$work/l1/l2/cases.all" >"$work/l1/l2/cases"
 rm "$work/l1/l2/cases.all"
+cp "$work/l1/l2/cases" "$work/cases"
 echo "${NESTED_CASE_TIMEOUT:-120}" >"$work/l1/l2/case-timeout"
 # mini-vmm --kick 20 works around interrupts lost under TCG's emulated SVM
 # (see start_kick_timer in common/kvm/vm.c); NESTED_KICK=0 turns it off.
 [ "${NESTED_KICK:-20}" = 0 ] || echo "--kick ${NESTED_KICK:-20}" >"$work/l1/l2/kick"
 # NESTED_PIN=0: let L2's vCPU thread move between L1's two CPUs.
 [ "${NESTED_PIN:-1}" = 0 ] || echo "taskset -c 1" >"$work/l1/l2/pin"
-"$root/vm-images/initramfs-busybox.sh" "$work/l1.cpio" "$root/vm-images/initramfs-nested-init.sh" \
-	"$work/l1" >/dev/null
+# NESTED_FAULT=CASE: L1 crashes when it reaches CASE, in its first boot
+# only; tests the retry below (tools/run-tests runs it so, with one case).
+[ -z "${NESTED_FAULT:-}" ] || echo "$NESTED_FAULT" >"$work/l1/l2/crash-in"
+# boot_l1 LOG: one QEMU run of L1 over the cases in $work/l1/l2/cases.
+boot_l1() {
+	"$root/vm-images/initramfs-busybox.sh" "$work/l1.cpio" \
+		"$root/vm-images/initramfs-nested-init.sh" "$work/l1" >/dev/null
+	timeout "$timeout_s" qemu-system-x86_64 -accel tcg,thread=multi -smp 2 \
+		-cpu qemu64,+svm,+npt -m 2048 -nographic -no-reboot \
+		-kernel "$images/kernel-generic.bzImage" -initrd "$work/l1.cpio" \
+		-append "console=ttyS0 panic=-1 loglevel=4" </dev/null >"$1" 2>&1 || true
+	tr -d '\r' <"$1" >"$1.txt"
+}
+# unfinished LOG: the cases of $work/cases (all this run asked for) that
+# have no exit status in LOG: L1 itself stopped (a panic, KIT-L1-STUCK,
+# QEMU's timeout) in the first of them.
+unfinished() {
+	local name rest
+	while IFS='|' read -r name rest; do
+		awk -v c="$name" '/^KIT-CASE: /{on = ($2 == c)} on && /^KIT-NESTED-STATUS: [0-9]+ /{s = 1}
+			END {exit !s}' "$1.txt" || printf '%s|%s\n' "$name" "$rest"
+	done <"$work/cases"
+}
 
-start=$(date +%s.%N)
-timeout "$timeout_s" qemu-system-x86_64 -accel tcg,thread=multi -smp 2 \
-	-cpu qemu64,+svm,+npt -m 2048 -nographic -no-reboot \
-	-kernel "$images/kernel-generic.bzImage" -initrd "$work/l1.cpio" \
-	-append "console=ttyS0 panic=-1 loglevel=4" </dev/null >"$work/console.log" 2>&1 || true
-took=$(echo "$(date +%s.%N) - $start" | bc)
 log=$work/console.log
-tr -d '\r' <"$log" >"$log.txt"
+start=$(date +%s.%N)
+boot_l1 "$log"
+# Once in CI (2026-11) L1 stopped for good in the middle of a case: no
+# watchdog line, no exit status, QEMU killed by its timeout; the same case
+# passed in every run before and since.  A hang of L1's own kernel under
+# QEMU's emulated SVM says nothing about mini-vmm, so the cases L1 did not
+# finish get one more L1 boot (NESTED_RETRIES=0: none), and the test says
+# so, with the end of the console of the boot that stopped.  A case that
+# finishes with a wrong status is never run again.
+retries=${NESTED_RETRIES:-1}
+notes=()
+while [ "$retries" -gt 0 ] && [ -n "$(unfinished "$log")" ]; do
+	retries=$((retries - 1))
+	unfinished "$log" >"$work/l1/l2/cases"
+	first=$(head -n1 "$work/l1/l2/cases" | cut -d'|' -f1)
+	notes+=("L1 stopped in case $first after $(echo "$(date +%s.%N) - $start" | bc | cut -d. -f1) s;" \
+		"the end of its console:")
+	while IFS= read -r line; do notes+=("  $line"); done < <(tail -n 25 "$log.txt")
+	notes+=("a new L1 boot runs the cases it did not finish: $(cut -d'|' -f1 "$work/l1/l2/cases" | tr '\n' ' ')")
+	rm -f "$work/l1/l2/crash-in"
+	boot_l1 "$log.again"
+	cat "$log.again" >>"$log"
+	cat "$log.again.txt" >>"$log.txt"
+done
+took=$(echo "$(date +%s.%N) - $start" | bc)
 
 n=0
 check() { # check DESCRIPTION COMMAND...
+	# The self-test (NESTED_FAULT) leaves the cases it did not run out.
+	if [ "$2" = case_ok ] && [ -n "${NESTED_FAULT:-}" ] && ! grep -q "^$3|" "$work/cases"; then
+		return
+	fi
 	n=$((n + 1))
-	if [ "$2" = case_ok ] && ! grep -q "^$3|" "$work/l1/l2/cases"; then
+	if [ "$2" = case_ok ] && ! grep -q "^$3|" "$work/cases"; then
 		echo "ok $n - $1 # SKIP not in NESTED_CASES"
-	elif "${@:2}"; then echo "ok $n - $1"; else echo "not ok $n - $1"; fi
+	elif "${@:2}"; then
+		echo "ok $n - $1"
+	else
+		echo "not ok $n - $1"
+		if [ "$2" = case_ok ]; then
+			echo "# the end of case $3's console:"
+			tail -n 25 "$work/case-$3" | sed 's/^/#   /'
+		fi
+	fi
 }
 has() { grep -q -- "$1" "$log.txt"; }
-case_ok() { # the case's block has the marker (if any) and the status
-	awk -v c="$1" '/^KIT-CASE: /{on = ($2 == c)} on' "$log.txt" >"$work/case-$1"
+case_ok() { # the case's last block has the marker (if any) and the status
+	awk -v c="$1" '/^KIT-CASE: /{on = ($2 == c); if (on) n = 0} on {b[n++] = $0}
+		END {for (i = 0; i < n; i++) print b[i]}' "$log.txt" >"$work/case-$1"
 	grep -q -- "$2" "$work/case-$1" && grep -q "^KIT-NESTED-STATUS: $3 " "$work/case-$1"
 }
 check "L1 loads kvm-amd and has a /dev/kvm" has "^KIT-L1-KVM:"
@@ -124,7 +181,12 @@ check "virtio-console over PCI: L2 writes to /dev/hvc0, the text is on mini-vmm'
 	case_ok virtio "^KIT-HVC-42" 0
 check "virtio-console: the bytes went through the virtqueue, not the UART" \
 	case_ok virtio "^console virtio: [1-9][0-9]* bytes" 0
+for line in "${notes[@]}"; do echo "# $line"; done
+if [ -n "${NESTED_FAULT:-}" ]; then
+	check "self-test: L1 crashed in case $NESTED_FAULT; a second L1 boot ran it again" \
+		grep -q "^L1 stopped in case $NESTED_FAULT after" < <(printf '%s\n' "${notes[@]}")
+fi
 echo "# QEMU ran for ${took%.*} s; L1 and L2 milestones:"
-grep -E "^KIT-CASE|boot-timer: |^KIT-NESTED-STATUS|^KIT-L1" "$log.txt" | sed 's/^/#   /'
+grep -E "^KIT-CASE|boot-timer: |^KIT-NESTED-STATUS|^KIT-L1|Kernel panic" "$log.txt" | sed 's/^/#   /'
 if [ -n "${NESTED_LOG:-}" ]; then cp "$log.txt" "$NESTED_LOG"; fi
 echo "1..$n"

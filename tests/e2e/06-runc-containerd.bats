@@ -43,20 +43,13 @@ setup() {
 	[ -z "$PEERS_SKIP" ] || skip "$PEERS_SKIP"
 	require_mini_runc
 	ID=c$BATS_TEST_NUMBER
-		# This test's runtime calls are the log's lines after this one.
-	CALLS_FROM=$(($(wc -l <"$PEERS/calls.log") + 1))
-}
-
-# calls - the runtime calls made during this test.
-calls() {
-	tail -n "+$CALLS_FROM" "$PEERS/calls.log"
+	calls_mark
 }
 
 teardown() {
 	[ -n "${PEERS:-}" ] || return 0
 	# On failure: what the shim asked the runtime, and what it answered.
-	echo "# runtime calls made by containerd's shim:"
-	calls | sed -e "s|$PEERS|\$PEERS|g" -e 's/^/#   /'
+	calls_show "containerd's shim"
 	local log
 	for log in "$PEERS"/containerd/state/io.containerd.runtime.v2.task/kit-e2e06/*/log.json; do
 		[ -s "$log" ] && sed 's/^/# log.json: /' "$log" | tail -5

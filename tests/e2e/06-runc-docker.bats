@@ -37,19 +37,12 @@ setup() {
 	[ -z "$PEERS_SKIP" ] || skip "$PEERS_SKIP"
 	require_mini_runc
 	NAME=d$BATS_TEST_NUMBER
-		# This test's runtime calls are the log's lines after this one.
-	CALLS_FROM=$(($(wc -l <"$PEERS/calls.log") + 1))
-}
-
-# calls - the runtime calls made during this test.
-calls() {
-	tail -n "+$CALLS_FROM" "$PEERS/calls.log"
+	calls_mark
 }
 
 teardown() {
 	[ -n "${PEERS:-}" ] || return 0
-	echo "# runtime calls made by dockerd's shim:"
-	calls | sed -e "s|$PEERS|\$PEERS|g" -e 's/^/#   /'
+	calls_show "dockerd's shim"
 	docker_ rm -f "$NAME" >/dev/null 2>&1 || true
 }
 

@@ -141,6 +141,22 @@ peers_calls() {
 	[ -n "${PEERS:-}" ] && cat "$PEERS/calls.log"
 }
 
+# calls_mark - the runtime calls from now on are this test's (call from
+# setup); calls - those calls; calls_show WHO - them as TAP comments, which
+# bats prints when the test fails (call from teardown).
+calls_mark() {
+	CALLS_FROM=$(($(wc -l <"$PEERS/calls.log") + 1))
+}
+
+calls() {
+	tail -n "+$CALLS_FROM" "$PEERS/calls.log"
+}
+
+calls_show() {
+	echo "# runtime calls made by $1:"
+	calls | sed -e "s|$PEERS|\$PEERS|g" -e 's/^/#   /'
+}
+
 # ---- containerd -------------------------------------------------------------
 
 # containerd_start [PATH_FIRST] - a private containerd on $PEERS/containerd.

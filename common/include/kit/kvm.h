@@ -143,7 +143,8 @@ size_t kit_serial_receive(struct kit_serial *s, const uint8_t *buf, size_t len);
 
 /*
  * kit_serial_wants_input - how many bytes the UART can take now: 0 until
- * the guest enables the receive interrupt (its driver opened the port), and
+ * the guest enables the receive interrupt and sets MCR.OUT2 (its driver
+ * opened the port), and
  * never more than the buffer's free room.  The console thread reads its
  * input only that fast, so piped input waits for the guest instead of being
  * flushed when the driver resets the FIFOs.
