@@ -319,19 +319,14 @@ static int parse_cpu(const cJSON *res, const char *path, struct oci_resources *r
 	return 0;
 }
 
-static int parse_resources(const cJSON *lx, const char *path, struct oci_linux *l,
-			   struct kit_err *err)
+int oci_parse_resources(const cJSON *res, const char *rp, struct oci_resources *r,
+			struct kit_err *err)
 {
-	char rp[KIT_JSON_PATH_MAX], p[KIT_JSON_PATH_MAX], ep[KIT_JSON_PATH_MAX];
-	struct oci_resources *r = &l->resources;
-	const cJSON *res, *pids, *arr, *item;
+	char p[KIT_JSON_PATH_MAX], ep[KIT_JSON_PATH_MAX];
+	const cJSON *pids, *arr, *item;
 	size_t n, i = 0;
-	int ret = kit_json_get_object(lx, path, "resources", false, &res, err);
+	int ret;
 
-	if (ret != 0)
-		return ret;
-	l->has_resources = true;
-	kit_json_path_key(rp, path, "resources");
 	TRY(parse_memory(res, rp, r, err));
 	TRY(parse_cpu(res, rp, r, err));
 	ret = kit_json_get_object(res, rp, "pids", false, &pids, err);
@@ -356,6 +351,20 @@ static int parse_resources(const cJSON *lx, const char *path, struct oci_linux *
 		TRY(parse_device_rule(item, ep, &r->devices[i++], err));
 	}
 	return 0;
+}
+
+static int parse_resources(const cJSON *lx, const char *path, struct oci_linux *l,
+			   struct kit_err *err)
+{
+	char rp[KIT_JSON_PATH_MAX];
+	const cJSON *res;
+	int ret = kit_json_get_object(lx, path, "resources", false, &res, err);
+
+	if (ret != 0)
+		return ret;
+	l->has_resources = true;
+	return oci_parse_resources(res, kit_json_path_key(rp, path, "resources"),
+				   &l->resources, err);
 }
 
 /* ---- linux: seccomp ------------------------------------------------------- */

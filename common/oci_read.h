@@ -88,6 +88,9 @@ int oci_parse_process(const cJSON *proc, const char *pp, struct oci_process *p,
 int oci_parse_mounts(const cJSON *doc, struct oci_spec *spec, struct kit_err *err);
 int oci_parse_hooks(const cJSON *doc, struct oci_hooks *h, struct kit_err *err);
 int oci_parse_linux(const cJSON *doc, struct oci_spec *spec, struct kit_err *err);
+/* The linux.resources object @res found at @rp (oci_linux.c). */
+int oci_parse_resources(const cJSON *res, const char *rp, struct oci_resources *r,
+			struct kit_err *err);
 int oci_check_userns(const struct oci_linux *l, struct kit_err *err);
 
 #endif /* KIT_OCI_READ_H */

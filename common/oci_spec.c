@@ -474,6 +474,20 @@ int oci_process_parse(const char *text, size_t len, const char *name,
 	return parse_with(text, len, name, spec, parse_process_doc, err);
 }
 
+static int parse_resources_doc(const cJSON *doc, struct oci_spec *spec,
+			       struct kit_err *err)
+{
+	TRY(check_keys(doc, "", err));
+	spec->linux_.has_resources = true;
+	return oci_parse_resources(doc, "", &spec->linux_.resources, err);
+}
+
+int oci_resources_parse(const char *text, size_t len, const char *name,
+			struct oci_spec *spec, struct kit_err *err)
+{
+	return parse_with(text, len, name, spec, parse_resources_doc, err);
+}
+
 int oci_spec_load(const char *path, struct oci_spec *spec, struct kit_err *err)
 {
 	_autofree char *text = NULL;

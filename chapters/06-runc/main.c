@@ -168,6 +168,10 @@ static void usage(FILE *out)
 		"       [--console-socket S] [--cwd DIR] [--env K=V] [--user UID:GID] ID\n"
 		"  spec [--rootless] [--bundle DIR]   write a default config.json\n"
 		"  pause ID, resume ID      freeze and thaw the container's cgroup\n"
+		"  update [--resources F.json|-] [--memory SIZE] [--memory-swap SIZE]\n"
+		"       [--memory-reservation SIZE] [--cpu-share N] [--cpu-quota N]\n"
+		"       [--cpu-period N] [--cpuset-cpus L] [--cpuset-mems L]\n"
+		"       [--pids-limit N] ID   change a running container's limits\n"
 		"\n"
 		"Global options:\n"
 		"  --root DIR               state directory (default %s)\n"
@@ -190,6 +194,7 @@ static const struct {
 	{ "delete", cmd_delete, false }, { "list", cmd_list, false },
 	{ "ps", cmd_ps, false },         { "spec", cmd_spec, false },
 	{ "pause", cmd_pause, false },   { "resume", cmd_resume, false },
+	{ "update", cmd_update, false },
 };
 
 /* "--flag value" or "--flag=value": the value, advancing *i; NULL if none. */

@@ -222,6 +222,9 @@ int runc_cgroup_writes(enum kit_cgroup_version v, const struct oci_resources *r,
 
 int runc_cgroup_setup(const struct runc_state *st, const struct oci_spec *spec,
 		      struct kit_cgroup *cg, bool *made, struct kit_err *err);
+/* runc_cgroup_update - apply @r to the container's cgroup (`update`). */
+int runc_cgroup_update(const struct runc_state *st, const struct oci_resources *r,
+		       struct kit_err *err);
 int runc_cgroup_attach(const struct runc_state *st, pid_t pid, struct kit_err *err);
 int runc_cgroup_pids(const struct runc_state *st, pid_t *pids, size_t max, size_t *n,
 		     struct kit_err *err);
@@ -255,6 +258,7 @@ int cmd_spec(int argc, char **argv);
 int cmd_pause(int argc, char **argv);
 int cmd_resume(int argc, char **argv);
 int cmd_exec(int argc, char **argv);
+int cmd_update(int argc, char **argv);
 
 /* runc_fail_cmd - log @err, return 1 (the commands' failure path). */
 int runc_fail_cmd(const struct kit_err *err);

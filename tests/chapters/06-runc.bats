@@ -440,6 +440,81 @@ run_in() {
 	[ -z "$(groups_left "$ID")" ]
 }
 
+# cg V1FILE V2FILE - that file of the container's cgroup under kit-rc/, in
+# the hierarchy this host has (v1: the controller's own, named by the
+# file's prefix; v2: the unified one).
+cg_mode() { if [ -f /sys/fs/cgroup/cgroup.controllers ]; then echo v2; else echo v1; fi; }
+cg() {
+	if [ "$(cg_mode)" = v2 ]; then
+		cat "/sys/fs/cgroup/kit-rc/$ID/$2"
+	else
+		cat "/sys/fs/cgroup/${1%%.*}/kit-rc/$ID/$1"
+	fi
+}
+
+@test "[1 pt] update changes a running container's limits: flags, or linux.resources on stdin" {
+	require_cgroup "$(cg_mode)"
+	bundle '.linux.cgroupsPath="/kit-rc/"+$id | .linux.resources.memory={"limit":67108864} | .linux.resources.pids={"limit":33} | .process.args=["sleep","100"]'
+	run -0 detached run -d --bundle "$B" "$ID" </dev/null
+	assert_equal "$(cg memory.limit_in_bytes memory.max)" 67108864
+	run -0 runc update --memory 128M --pids-limit 50 "$ID"
+	assert_equal "$(cg memory.limit_in_bytes memory.max)" 134217728
+	assert_equal "$(cg pids.max pids.max)" 50
+	# containerd's shim: the new linux.resources object, piped in
+	run -0 runc update --resources - "$ID" <<<'{"memory":{"limit":100663296},"cpu":{"quota":20000,"period":100000}}'
+	assert_equal "$(cg memory.limit_in_bytes memory.max)" 100663296
+	assert_equal "$(cg cpu.cfs_quota_us cpu.max)" "$(if [ "$(cg_mode)" = v2 ]; then echo "20000 100000"; else echo 20000; fi)"
+	assert_equal "$(cg pids.max pids.max)" 50 # not given: left alone
+	run -0 runc update --pids-limit -1 "$ID"
+	assert_equal "$(cg pids.max pids.max)" max
+	assert_equal "$(runc state "$ID" | jq -r .status)" running
+}
+
+@test "[1 pt] update: bad input is refused with the reason, and no limit changes" {
+	require_cgroup "$(cg_mode)"
+	bundle '.linux.cgroupsPath="/kit-rc/"+$id | .linux.resources.memory={"limit":67108864} | .process.args=["sleep","100"]'
+	run -0 detached run -d --bundle "$B" "$ID" </dev/null
+	run -1 runc update --resources - "$ID" <<<'{"memory":{"limit":"64M"}}'
+	assert_output --partial 'resources (stdin): .memory.limit: expected an integer, got a string'
+	run -1 runc update --resources - "$ID" <<<'{"memory":{"limit":1},"memory":{"limit":2}}'
+	assert_output --partial 'duplicate key'
+	run -1 runc update --resources - "$ID" <<<'{"memory":{"limit":-5}}'
+	assert_output --partial '.memory.limit'
+	run -1 runc update --resources - "$ID" <<<'[1, 2'
+	assert_output --partial 'resources (stdin)'
+	run -1 runc update --resources - "$ID" <<<'{"unified":{"../../memory.max":"1"}}'
+	assert_output --partial 'bad cgroup file name'
+	run -2 runc update --memory 12Q "$ID"
+	assert_output --partial 'update: --memory 12Q'
+	assert_output --partial 'such as 64M'
+	run -2 runc update --cpu-quota -7 "$ID"
+	assert_output --partial 'or -1 for no limit'
+	run -2 runc update --blkio-weight 10 "$ID"
+	assert_output --partial 'memory, cpu, cpuset and pids limits only'
+	run -2 runc update --memory 1M --resources - "$ID" </dev/null
+	assert_output --partial 'not both'
+	run -2 runc update "$ID"
+	assert_output --partial 'nothing to change'
+	run -2 runc update --memory 1M
+	assert_output --partial 'no container ID'
+	run -1 runc update --memory 1M nosuch
+	assert_output --partial 'nosuch'
+	assert_equal "$(cg memory.limit_in_bytes memory.max)" 67108864
+}
+
+@test "[1 pt] update: a stopped container is refused" {
+	require_cgroup "$(cg_mode)"
+	bundle '.linux.cgroupsPath="/kit-rc/"+$id | .process.args=["true"]'
+	run -0 detached create --bundle "$B" "$ID" </dev/null
+	run -0 runc start "$ID"
+	for _ in $(seq 50); do
+		[ "$(runc state "$ID" | jq -r .status)" = stopped ] && break
+		sleep 0.1
+	done
+	run -1 runc update --memory 1M "$ID"
+	assert_output --partial "it is stopped"
+}
+
 @test "[1 pt] cgroups: the v1 device rules; a denied device cannot be made" {
 	require_cgroup v1
 	# CAP_MKNOD lets it try: the devices cgroup is what says no (to c 1:1)

@@ -212,3 +212,27 @@ wait_running() {
 	# The runtime's delete removed them.
 	[ ! -d "$m" ] || { echo "$m is still there after docker rm" >&2; return 1; }
 }
+
+@test "[1 pt] docker update --memory --pids-limit --cpus: the shim calls the runtime's update, the running container's cgroup changes" {
+	docker_ run -d --name "$NAME" --runtime mini --memory 48m --memory-swap 96m \
+		--pids-limit 20 busybox sleep 300
+	wait_running
+	run -0 docker_ update --memory 80m --memory-swap 160m --pids-limit 30 --cpus 0.25 "$NAME"
+	called update
+	local id
+	id=$(docker_ inspect -f '{{.Id}}' "$NAME")
+	if [ -f /sys/fs/cgroup/cgroup.controllers ]; then
+		local g=/sys/fs/cgroup/kit-e2e06-docker/$id
+		run cat "$g/memory.max" "$g/pids.max" "$g/cpu.max"
+		assert_output $'83886080\n30\n25000 100000'
+	else
+		run cat /sys/fs/cgroup/memory/kit-e2e06-docker/$id/memory.limit_in_bytes \
+			/sys/fs/cgroup/pids/kit-e2e06-docker/$id/pids.max \
+			/sys/fs/cgroup/cpu/kit-e2e06-docker/$id/cpu.cfs_quota_us
+		assert_output $'83886080\n30\n25000'
+	fi
+	# The shim's way: linux.resources as JSON on the runtime's stdin.
+	calls | grep -E -- " update --resources(=| )- $id\$" >/dev/null
+	# Still the same process, still running: no restart.
+	[ "$(docker_ inspect -f '{{.State.Running}} {{.RestartCount}}' "$NAME")" = "true 0" ]
+}

@@ -7,7 +7,8 @@
  *   - an accepted spec has args, an absolute cwd, NULL-terminated string
  *     arrays of the length it claims, and counts within OCI_MAX_ITEMS.
  * Every error message is checked to be one printable line.  Each input is
- * also read as a process.json (oci_process_parse), under the same rules.
+ * also read as a process.json (oci_process_parse) and as a linux.resources
+ * object (oci_resources_parse), under the same rules.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -88,6 +89,28 @@ static void process_json(const uint8_t *data, size_t size)
 	oci_spec_free(&spec);
 }
 
+/* The same input as a linux.resources object (oci_resources_parse, what
+ * `update --resources -` reads): same contract. */
+static void resources_json(const uint8_t *data, size_t size)
+{
+	static const struct oci_spec zero;
+	struct kit_err err = { 0 };
+	struct oci_spec spec;
+	const struct oci_resources *r = &spec.linux_.resources;
+
+	if (oci_resources_parse((const char *)data, size, "config.json", &spec, &err) < 0) {
+		check_message(&err);
+		if (memcmp(&spec, &zero, sizeof(spec)) != 0)
+			abort();
+		return;
+	}
+	check_strings(r->unified_keys, r->n_unified);
+	check_strings(r->unified_values, r->n_unified);
+	if (r->n_devices > OCI_MAX_ITEMS || (r->has_memory_limit && r->memory_limit < -1))
+		abort();
+	oci_spec_free(&spec);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static const struct oci_spec zero;
@@ -95,6 +118,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct oci_spec spec;
 
 	process_json(data, size);
+	resources_json(data, size);
 	if (oci_spec_parse((const char *)data, size, "config.json", &spec, &err) < 0) {
 		check_message(&err);
 		if (memcmp(&spec, &zero, sizeof(spec)) != 0)

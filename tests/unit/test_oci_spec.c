@@ -1795,6 +1795,75 @@ static void test_process_json_errors_name_paths_from_the_object(void **state)
 	assert_memory_equal(&s, &zero, sizeof(s));
 }
 
+/* ---- oci_resources_parse: runc update --resources - --------------------------- */
+
+static void test_resources_json_parses_alone(void **state)
+{
+	static const char text[] =
+		"{\"memory\": {\"limit\": 83886080, \"swap\": 167772160}, "
+		"\"cpu\": {\"quota\": 25000, \"period\": 100000, \"cpus\": \"0\"}, "
+		"\"pids\": {\"limit\": 30}, \"unified\": {\"memory.high\": \"1G\"}}";
+	struct kit_err err = { 0 };
+	struct oci_spec s;
+	const struct oci_resources *r = &s.linux_.resources;
+	(void)state;
+
+	assert_int_equal(oci_resources_parse(text, strlen(text), "update", &s, &err), 0);
+	assert_true(s.linux_.has_resources);
+	assert_true(r->has_memory_limit);
+	assert_int_equal(r->memory_limit, 83886080);
+	assert_int_equal(r->memory_swap, 167772160);
+	assert_false(r->has_memory_reservation);
+	assert_int_equal(r->cpu_quota, 25000);
+	assert_int_equal(r->cpu_period, 100000);
+	assert_false(r->has_cpu_shares);
+	assert_string_equal(r->cpuset_cpus, "0");
+	assert_null(r->cpuset_mems);
+	assert_int_equal(r->pids_limit, 30);
+	assert_int_equal(r->n_unified, 1);
+	assert_string_equal(r->unified_keys[0], "memory.high");
+	oci_spec_free(&s);
+	assert_int_equal(oci_resources_parse("{}", 2, "update", &s, &err), 0);
+	assert_false(s.linux_.resources.has_memory_limit);
+	oci_spec_free(&s);
+}
+
+static void test_resources_json_errors_name_paths_from_the_object(void **state)
+{
+	static const struct {
+		const char *text, *msg;
+		int code;
+	} bad[] = {
+		{ "{\"memory\": {\"limit\": \"64M\"}}",
+		  "update: .memory.limit: expected an integer, got a string", -EINVAL },
+		{ "{\"memory\": {\"limit\": -2}}", "update: .memory.limit: -2 is outside",
+		  -ERANGE },
+		{ "{\"cpu\": {\"shares\": 1.5}}", "update: .cpu.shares:", -EINVAL },
+		{ "{\"pids\": {}}", "update: .pids.limit: required field missing",
+		  -ENOENT },
+		{ "{\"unified\": {\"../x\": \"1\"}}", "update: .unified", -EINVAL },
+		{ "{\"memory\": {}, \"memory\": {}}",
+		  "update: .: duplicate key \"memory\"", -EINVAL },
+		{ "[]", "update: .: expected an object, got an array", -EINVAL },
+		{ "{\"memory\": ", "update:", -EINVAL },
+	};
+	static const struct oci_spec zero;
+	struct kit_err err = { 0 };
+	struct oci_spec s;
+	(void)state;
+
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		int ret = oci_resources_parse(bad[i].text, strlen(bad[i].text), "update",
+					      &s, &err);
+
+		if (ret != bad[i].code ||
+		    strncmp(err.msg, bad[i].msg, strlen(bad[i].msg)) != 0)
+			fail_msg("%s: got %d \"%s\", want %d \"%s...\"", bad[i].text, ret,
+				 err.msg, bad[i].code, bad[i].msg);
+		assert_memory_equal(&s, &zero, sizeof(s));
+	}
+}
+
 /* ---- out of memory --------------------------------------------------------- */
 
 /*
@@ -1937,6 +2006,8 @@ int main(void)
 		T(test_accepts_every_known_name),
 		T(test_process_json_parses_alone),
 		T(test_process_json_errors_name_paths_from_the_object),
+		T(test_resources_json_parses_alone),
+		T(test_resources_json_errors_name_paths_from_the_object),
 		T(test_out_of_memory_anywhere_leaves_nothing),
 		T(test_out_of_memory_message_names_the_path),
 	};

@@ -310,6 +310,15 @@ int oci_spec_parse(const char *text, size_t len, const char *name, struct oci_sp
 int oci_process_parse(const char *text, size_t len, const char *name,
 		      struct oci_spec *spec, struct kit_err *err);
 
+/*
+ * oci_resources_parse - read a linux.resources object alone (what
+ * containerd's shim pipes to `runc update --resources -`) into
+ * @spec->linux_.resources, with the same checks; paths in messages start
+ * at the object: ".memory.limit".  Free with oci_spec_free().
+ */
+int oci_resources_parse(const char *text, size_t len, const char *name,
+			struct oci_spec *spec, struct kit_err *err);
+
 /* oci_spec_load - read and parse @path (its base name starts messages). */
 int oci_spec_load(const char *path, struct oci_spec *spec, struct kit_err *err);
 
