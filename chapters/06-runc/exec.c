@@ -18,6 +18,10 @@
  * The setns of a PID namespace only applies to children, hence the
  * second fork.  containerd calls `exec --process F.json --detach
  * --pid-file P ID`: we write P and leave; the shim, a subreaper, reaps.
+ * A person may instead give the command and change the config's process
+ * with flags: --cwd, --env, --user, --tty, --cap (added to the bounding,
+ * effective and permitted sets), --no-new-privs; --preserve-fds N passes
+ * the caller's fds 3 .. N+2 on, either way.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -31,6 +35,7 @@
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -44,10 +49,15 @@ struct exec_opts {
 	const char *process_file, *pid_file, *console_socket, *cwd, *user;
 	const char *env[64];
 	size_t n_env;
-	bool detach, tty;
+	const char *caps[64]; /* --cap NAME */
+	size_t n_caps;
+	bool detach, tty, no_new_privs;
+	unsigned preserve_fds; /* --preserve-fds N: the caller's fds 3 .. N+2 */
 	char **args;
 	const char *id;
 };
+
+#define MAX_PRESERVE_FDS 1024
 
 /* The namespaces to join, in order: user first, mount last. */
 static const struct {
@@ -107,10 +117,44 @@ static int join_container(pid_t pid, bool *userns, struct kit_err *err)
 	return 0;
 }
 
+/*
+ * --preserve-fds N: the caller's fds 3 .. N+2 go to the process as they are
+ * (how runc passes "extra files"); every other fd above 2 is closed, as
+ * runc_close_fds does without it.  The sync socket moves above them if the
+ * caller left a hole it landed in.
+ */
+static int close_fds_preserving(int *sync_fd, unsigned n, struct kit_err *err)
+{
+	unsigned first = 3 + n;
+
+	if (n == 0)
+		return runc_close_fds(*sync_fd, -1, err);
+	if ((unsigned)*sync_fd < first) {
+		int moved = fcntl(*sync_fd, F_DUPFD_CLOEXEC, (int)first);
+
+		if (moved < 0)
+			return kit_err_set(err, errno, NULL, "move the sync socket");
+		close(*sync_fd);
+		*sync_fd = moved;
+	}
+	if ((unsigned)*sync_fd > first &&
+	    syscall(SYS_close_range, first, (unsigned)*sync_fd - 1, 0) < 0)
+		return kit_err_set(err, errno, NULL, "close the host's fds");
+	if (syscall(SYS_close_range, (unsigned)*sync_fd + 1, ~0U, 0) < 0)
+		return kit_err_set(err, errno, NULL, "close the host's fds");
+	for (unsigned fd = 3; fd < first; fd++) {
+		int flags = fcntl((int)fd, F_GETFD);
+
+		if (flags >= 0)
+			fcntl((int)fd, F_SETFD, flags & ~FD_CLOEXEC);
+	}
+	return 0;
+}
+
 /* The grandchild: in every namespace; waits for go, then process.c. */
 static void __attribute__((noreturn))
 exec_child(const struct oci_spec *spec, const struct oci_process *p, int sync_fd,
-	   int console_fd, bool userns)
+	   int console_fd, bool userns, unsigned preserve_fds)
 {
 	struct kit_err err = { 0 };
 	struct runc_msg m;
@@ -127,7 +171,8 @@ exec_child(const struct oci_spec *spec, const struct oci_process *p, int sync_fd
 			runc_fail(sync_fd, 1, &err);
 		close(console_fd);
 	}
-	if (runc_process_prepare(p, &err) < 0 || runc_close_fds(sync_fd, -1, &err) < 0)
+	if (runc_process_prepare(p, &err) < 0 ||
+	    close_fds_preserving(&sync_fd, preserve_fds, &err) < 0)
 		runc_fail(sync_fd, 1, &err);
 	runc_finish_process(spec, p, sync_fd);
 }
@@ -190,6 +235,29 @@ static int build_process(struct exec_opts *o, struct oci_process *p, const char 
 	p->env = env;
 	p->n_env = n;
 	p->terminal = o->tty;
+	if (o->no_new_privs)
+		p->no_new_privileges = true;
+	for (size_t i = 0; i < o->n_caps; i++) {
+		unsigned c = 0;
+
+		while (c < 64 && !(oci_capability_name(c) &&
+				   strcmp(oci_capability_name(c), o->caps[i]) == 0))
+			c++;
+		if (c == 64)
+			return kit_err_set(err, EINVAL,
+					   "a capability name as in config.json, such as "
+					   "CAP_NET_ADMIN",
+					   "exec --cap %s: unknown capability",
+					   o->caps[i]);
+		/* As runc: bounding, effective, permitted; ambient only when
+		 * the process has inheritable ones (ambient needs them). */
+		p->has_caps = true;
+		p->caps.bounding |= 1ULL << c;
+		p->caps.effective |= 1ULL << c;
+		p->caps.permitted |= 1ULL << c;
+		if (p->caps.inheritable)
+			p->caps.ambient |= (1ULL << c) & p->caps.inheritable;
+	}
 	if (o->user) {
 		unsigned uid, gid = 0;
 
@@ -204,7 +272,7 @@ static int build_process(struct exec_opts *o, struct oci_process *p, const char 
 
 static int parse_exec(int argc, char **argv, struct exec_opts *o)
 {
-	enum { O_PID = 1, O_CONSOLE, O_IGNORE, O_IGNARG };
+	enum { O_PID = 1, O_CONSOLE, O_NNP, O_PRESERVE, O_CAP };
 	static const struct option longopts[] = {
 		{ "process", required_argument, NULL, 'p' },
 		{ "detach", no_argument, NULL, 'd' },
@@ -214,9 +282,9 @@ static int parse_exec(int argc, char **argv, struct exec_opts *o)
 		{ "cwd", required_argument, NULL, 'w' },
 		{ "env", required_argument, NULL, 'e' },
 		{ "user", required_argument, NULL, 'u' },
-		{ "no-new-privs", no_argument, NULL, O_IGNORE },
-		{ "preserve-fds", required_argument, NULL, O_IGNARG },
-		{ "cap", required_argument, NULL, O_IGNARG },
+		{ "no-new-privs", no_argument, NULL, O_NNP },
+		{ "preserve-fds", required_argument, NULL, O_PRESERVE },
+		{ "cap", required_argument, NULL, O_CAP },
 		{ 0 },
 	};
 	int opt;
@@ -235,11 +303,34 @@ static int parse_exec(int argc, char **argv, struct exec_opts *o)
 				o->env[o->n_env++] = optarg;
 			break;
 		case 'u': o->user = optarg; break;
-		case O_IGNORE:
-		case O_IGNARG: break;
+		case O_NNP: o->no_new_privs = true; break;
+		case O_PRESERVE: {
+			char *end;
+			unsigned long n;
+
+			errno = 0;
+			n = strtoul(optarg, &end, 10);
+			if (errno || end == optarg || *end || optarg[0] == '-' ||
+			    n > MAX_PRESERVE_FDS)
+				return runc_usage_error(
+					"exec",
+					"--preserve-fds %s: give how many fds "
+					"after 2 to pass on (0 to %d)",
+					optarg, MAX_PRESERVE_FDS);
+			o->preserve_fds = (unsigned)n;
+			break;
+		}
+		case O_CAP:
+			if (o->n_caps < 64)
+				o->caps[o->n_caps++] = optarg;
+			break;
 		default: return runc_usage_error("exec", "bad option");
 		}
 	}
+	if (o->process_file && (o->n_caps || o->no_new_privs))
+		return runc_usage_error("exec",
+					"--cap and --no-new-privs change the config's "
+					"process; with --process, put them in that file");
 	if (optind >= argc || (!o->process_file && optind + 1 >= argc))
 		return runc_usage_error("exec",
 					"usage: exec [options] ID COMMAND [ARG...] "
@@ -298,7 +389,7 @@ static int do_exec(struct exec_opts *o, int *code, struct kit_err *err)
 			runc_fail(sv[1], 1, &cerr);
 		gc = fork();
 		if (gc == 0)
-			exec_child(&spec, p, sv[1], console, userns);
+			exec_child(&spec, p, sv[1], console, userns, o->preserve_fds);
 		if (gc < 0) {
 			kit_err_set(&cerr, errno, NULL, "fork in the container");
 			runc_fail(sv[1], 1, &cerr);

@@ -283,6 +283,34 @@ run_in() {
 	assert_equal "$(jq length <<<"$output")" 2
 }
 
+@test "[1 pt] exec --cap, --no-new-privs, --preserve-fds change what the new process gets" {
+	bundle '.process.noNewPrivileges=false | .process.args=["sleep","100"]'
+	run -0 detached run -d --bundle "$B" "$ID" </dev/null
+	# CAP_NET_ADMIN is bit 12; runc's default config does not give it.
+	eff() { runc exec "$@" "$ID" sh -c 'grep ^CapEff /proc/self/status' | awk '{print $2}'; }
+	[ $((0x$(eff) >> 12 & 1)) = 0 ]
+	[ $((0x$(eff --cap CAP_NET_ADMIN) >> 12 & 1)) = 1 ]
+	run -0 runc exec "$ID" sh -c 'grep ^NoNewPrivs /proc/self/status'
+	assert_output --regexp 'NoNewPrivs:.0'
+	run -0 runc exec --no-new-privs "$ID" sh -c 'grep ^NoNewPrivs /proc/self/status'
+	assert_output --regexp 'NoNewPrivs:.1'
+	# fd 3 of the caller: closed on the way in, unless preserved.
+	echo passed-on >"$HOSTDIR/fd3"
+	run -0 runc exec "$ID" sh -c 'if [ -e /proc/self/fd/3 ]; then cat <&3; else echo no-fd-3; fi' 3<"$HOSTDIR/fd3"
+	assert_output no-fd-3
+	run -0 runc exec --preserve-fds 1 "$ID" sh -c 'cat <&3; [ -e /proc/self/fd/4 ] || echo no-fd-4' 3<"$HOSTDIR/fd3" 4<"$HOSTDIR/fd3"
+	assert_line passed-on
+	assert_line no-fd-4 # not asked for
+	# Bad values are refused before anything runs.
+	run -1 runc exec --cap CAP_FLY "$ID" true
+	assert_output --partial 'exec --cap CAP_FLY: unknown capability'
+	run -2 runc exec --preserve-fds -1 "$ID" true
+	assert_output --partial 'give how many fds'
+	echo '{"args":["true"],"cwd":"/","user":{"uid":0,"gid":0}}' >"$HOSTDIR/p.json"
+	run -2 runc exec --cap CAP_KILL --process "$HOSTDIR/p.json" "$ID"
+	assert_output --partial 'put them in that file'
+}
+
 @test "[1 pt] pause and resume freeze the container's cgroup" {
 	bundle '.process.args=["sleep","100"]'
 	run -0 detached run -d --bundle "$B" "$ID" </dev/null
