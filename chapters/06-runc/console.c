@@ -8,20 +8,28 @@
  * unix socket, the container's init makes the pty *inside* the container
  * (its own devpts) and sends the master fd with SCM_RIGHTS.  The init
  * makes the slave its stdin, stdout, stderr and controlling terminal.
+ * Only `run` in the foreground without a socket keeps the master itself
+ * and copies bytes (runc_console_proxy), as runc does then.
  */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 #include <sys/un.h>
+#include <sys/wait.h>
 #include <termios.h>
 #include <unistd.h>
 
 #include "kit/cleanup.h"
+#include "kit/proc.h"
 #include "runc.h"
 
 int runc_console_connect(const char *path, struct kit_err *err)
@@ -96,4 +104,133 @@ int runc_console_setup(int sock, const struct oci_process *p, struct kit_err *er
 	    ioctl(0, TIOCSCTTY, 0) < 0)
 		return kit_err_set(err, errno, NULL, "make %s our terminal", name);
 	return 0;
+}
+
+int runc_console_recv(int sock, struct kit_err *err)
+{
+	char name[64], cbuf[CMSG_SPACE(sizeof(int))] = { 0 };
+	struct iovec iov = { .iov_base = name, .iov_len = sizeof(name) };
+	struct msghdr msg = { .msg_iov = &iov,
+			      .msg_iovlen = 1,
+			      .msg_control = cbuf,
+			      .msg_controllen = sizeof(cbuf) };
+	struct cmsghdr *c;
+	int fd;
+
+	if (recvmsg(sock, &msg, MSG_CMSG_CLOEXEC) < 0)
+		return kit_err_set(err, errno, NULL, "receive the container's pty");
+	c = CMSG_FIRSTHDR(&msg);
+	if (!c || c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS ||
+	    c->cmsg_len != CMSG_LEN(sizeof(int)))
+		return kit_err_set(err, EPROTO, "the init sends one fd, the pty's master",
+				   "receive the container's pty");
+	memcpy(&fd, CMSG_DATA(c), sizeof(int));
+	return fd;
+}
+
+/*
+ * `run` in the foreground with "terminal": true and no --console-socket:
+ * runc's answer is to be the other end itself, and so is ours.  Our stdin
+ * goes raw (every key, Ctrl-C too, goes to the container's terminal, whose
+ * line discipline makes it a signal there), the window size follows ours
+ * (SIGWINCH), and bytes are copied both ways until the process exits.
+ * When our stdin ends (a pipe), we stop reading it and nothing more: as
+ * with runc, the process must end by itself (a script ends with "exit").
+ */
+static volatile sig_atomic_t winch;
+
+static void on_winch(int sig)
+{
+	(void)sig;
+	winch = 1;
+}
+
+static void copy_size(int from, int to)
+{
+	struct winsize ws;
+
+	if (ioctl(from, TIOCGWINSZ, &ws) == 0)
+		ioctl(to, TIOCSWINSZ, &ws);
+}
+
+/* Write all of @buf; false when @fd is gone. */
+static bool write_all(int fd, const char *buf, ssize_t n)
+{
+	while (n > 0) {
+		ssize_t w = write(fd, buf, (size_t)n);
+
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return false;
+		buf += w;
+		n -= w;
+	}
+	return true;
+}
+
+int runc_console_proxy(int master, pid_t pid)
+{
+	struct sigaction sa = { .sa_handler = on_winch, .sa_flags = SA_RESTART };
+	struct termios saved, raw;
+	bool tty = tcgetattr(STDIN_FILENO, &saved) == 0;
+	struct pollfd fds[3] = {
+		{ .fd = (int)syscall(SYS_pidfd_open, pid, 0), .events = POLLIN },
+		{ .fd = master, .events = POLLIN },
+		{ .fd = STDIN_FILENO, .events = POLLIN },
+	};
+	char buf[4096];
+	int status = 0;
+
+	runc_forward_signals(pid);
+	if (tty) {
+		raw = saved;
+		cfmakeraw(&raw);
+		tcsetattr(STDIN_FILENO, TCSANOW, &raw);
+		copy_size(STDIN_FILENO, master);
+		sigaction(SIGWINCH, &sa, NULL); /* instead of passing it on */
+	}
+	while (fds[0].fd >= 0 || fds[1].fd >= 0) {
+		if (poll(fds, 3, -1) < 0) {
+			if (errno != EINTR)
+				break;
+			if (winch) {
+				winch = 0;
+				copy_size(STDIN_FILENO, master);
+			}
+			continue;
+		}
+		if (fds[1].revents) {
+			ssize_t n = read(master, buf, sizeof(buf));
+
+			/* EIO: every slave fd is closed (the process exited) */
+			if (n <= 0 || !write_all(STDOUT_FILENO, buf, n))
+				fds[1].fd = -1;
+		}
+		if (fds[2].revents) {
+			ssize_t n = read(STDIN_FILENO, buf, sizeof(buf));
+
+			if (n <= 0 || !write_all(master, buf, n))
+				fds[2].fd = -1;
+		}
+		if (fds[0].revents) {
+			/* It exited: what it wrote last may still be in the pty
+			 * (and a process it left behind may hold the pty open,
+			 * so read what is there without waiting for more). */
+			ssize_t n;
+
+			fcntl(master, F_SETFL, fcntl(master, F_GETFL) | O_NONBLOCK);
+			while ((n = read(master, buf, sizeof(buf))) > 0 &&
+			       write_all(STDOUT_FILENO, buf, n))
+				;
+			break;
+		}
+	}
+	if (fds[0].fd >= 0)
+		close(fds[0].fd);
+	if (tty)
+		tcsetattr(STDIN_FILENO, TCSANOW, &saved);
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+	return kit_status_exit_code(status);
 }

@@ -243,6 +243,13 @@ int runc_hooks_run(const struct oci_hook_list *list, const char *stage,
 int runc_console_connect(const char *path, struct kit_err *err);
 /* runc_console_setup - new pty; master sent on @sock; slave is our stdio. */
 int runc_console_setup(int sock, const struct oci_process *p, struct kit_err *err);
+/* runc_console_recv - the pty master the init sent over @sock. */
+int runc_console_recv(int sock, struct kit_err *err);
+/* runc_console_proxy - `run` with a terminal and no --console-socket: copy
+ * between our stdio and @master until @pid exits; its exit status. */
+int runc_console_proxy(int master, pid_t pid);
+/* runc_forward_signals - pass the signals we get on to @pid. */
+void runc_forward_signals(pid_t pid);
 
 /* ---- commands (commands.c, exec.c) --------------------------------------- */
 

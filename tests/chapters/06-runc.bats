@@ -311,6 +311,58 @@ run_in() {
 	assert_output --partial 'put them in that file'
 }
 
+@test "[2 pts] run in the foreground with terminal: true and no --console-socket keeps the pty: a shell, Ctrl-C, the exit status" {
+	bundle '.process.terminal=true | .process.args=["sh"]'
+	# From a pipe: the lines reach the shell on its terminal.
+	run bash -c "printf 'tty; echo in-\$((6*7)); exit 3\n' | '$RUNC_BIN' --root '$STATE' run --bundle '$B' '$ID'"
+	assert_equal "$status" 3
+	assert_line --regexp $'^/dev/pts/0\r?$'
+	assert_line --regexp $'^in-42\r?$'
+	# From a terminal, as a person runs it: raw mode, so ^C travels as a
+	# byte to the container's terminal, which interrupts sleep there.
+	run python3 - "$RUNC_BIN" --root "$STATE" run --bundle "$B" "$ID" <<'EOF'
+import os, pty, select, sys, time
+pid, fd = pty.fork()
+if pid == 0:
+    os.execv(sys.argv[1], sys.argv[1:])
+out, step, end = b"", 0, time.time() + 20
+while time.time() < end:
+    if select.select([fd], [], [], 0.1)[0]:
+        try:
+            data = os.read(fd, 1024)
+        except OSError:
+            break
+        if not data:
+            break
+        out += data
+    # (the markers are split in what is typed: the echo of the typed
+    # line must not look like the answer)
+    if step == 0 and b"# " in out:
+        os.write(fd, b"echo g''o; sleep 30\r")
+        step = 1
+    elif step == 1 and b"\ngo\n" in out.replace(b"\r", b""):
+        time.sleep(0.3)
+        os.write(fd, b"\x03")
+        time.sleep(0.5)
+        os.write(fd, b"echo st''atus=$?\r")
+        step = 2
+    elif step == 2 and b"status=" in out:
+        os.write(fd, b"exit 7\r")
+        step = 3
+_, status = os.waitpid(pid, 0)
+print(out.decode(errors="replace").replace("\r", ""))
+print("exit", os.waitstatus_to_exitcode(status))
+EOF
+	assert_success
+	assert_line "status=130"
+	assert_line "exit 7"
+	# Where there is no one to copy for, it is still refused with the way out.
+	run runc run -d --bundle "$B" "$ID-2" </dev/null
+	assert_failure
+	assert_output --partial "needs --console-socket"
+	[ -z "$(ls "$STATE")" ]
+}
+
 @test "[1 pt] pause and resume freeze the container's cgroup" {
 	bundle '.process.args=["sleep","100"]'
 	run -0 detached run -d --bundle "$B" "$ID" </dev/null

@@ -86,6 +86,7 @@ struct created {
 	bool dir_made;
 	pid_t child; /* the process clone(2) made */
 	int sync_fd, fifo_fd, console_fd;
+	int console_ours; /* run in the foreground: our end of console_fd's pair */
 };
 
 static void undo(struct created *c)
@@ -156,9 +157,10 @@ static int prepare(struct created *c, const struct runc_create_opts *o,
 	return 0;
 }
 
-/* Step 3: fifo, console socket, sync socketpair. */
-static int open_channels(struct created *c, const struct runc_create_opts *o, int sv[2],
-			 struct kit_err *err)
+/* Step 3: fifo, console socket, sync socketpair.  @foreground: `run`
+ * without --detach, which may keep the pty itself (no --console-socket). */
+static int open_channels(struct created *c, const struct runc_create_opts *o,
+			 bool foreground, int sv[2], struct kit_err *err)
 {
 	char fifo[PATH_MAX];
 
@@ -169,11 +171,21 @@ static int open_channels(struct created *c, const struct runc_create_opts *o, in
 	c->fifo_fd = open(fifo, O_RDWR | O_CLOEXEC);
 	if (c->fifo_fd < 0)
 		return kit_err_set(err, errno, NULL, "open %s", fifo);
-	if (c->spec.process.terminal) {
+	if (c->spec.process.terminal && !o->console_socket && foreground) {
+		/* No one to hand the pty to: the init sends it to us, and we
+		 * copy between it and our own stdio while it runs. */
+		int pair[2];
+
+		if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, pair) < 0)
+			return kit_err_set(err, errno, NULL, "create the console socket");
+		c->console_ours = pair[0];
+		c->console_fd = pair[1];
+	} else if (c->spec.process.terminal) {
 		if (!o->console_socket)
 			return kit_err_set(err, EINVAL,
 					   "a container with a terminal needs "
-					   "--console-socket to hand its pty to",
+					   "--console-socket to hand its pty to (or "
+					   "`run` without --detach, which keeps it)",
 					   "create container %s", o->id);
 		c->console_fd = runc_console_connect(o->console_socket, err);
 		if (c->console_fd < 0)
@@ -305,16 +317,22 @@ static void forward(int sig)
  * `kill` reach the container), and return its exit status as a shell
  * would report it.
  */
-int runc_wait_forwarding(pid_t pid)
+void runc_forward_signals(pid_t pid)
 {
 	static const int sigs[] = { SIGHUP,  SIGINT,  SIGQUIT, SIGTERM,
 				    SIGUSR1, SIGUSR2, SIGWINCH };
 	struct sigaction sa = { .sa_handler = forward, .sa_flags = SA_RESTART };
-	int status = 0;
 
 	waited_pid = pid;
 	for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
 		sigaction(sigs[i], &sa, NULL);
+}
+
+int runc_wait_forwarding(pid_t pid)
+{
+	int status = 0;
+
+	runc_forward_signals(pid);
 	for (;;) {
 		pid_t got = waitpid(-1, &status, 0);
 
@@ -328,7 +346,10 @@ int runc_wait_forwarding(pid_t pid)
 int runc_create(const struct runc_create_opts *o, bool run, int *exit_code,
 		struct kit_err *err)
 {
-	struct created c = { .sync_fd = -1, .fifo_fd = -1, .console_fd = -1 };
+	struct created c = {
+		.sync_fd = -1, .fifo_fd = -1, .console_fd = -1, .console_ours = -1
+	};
+	int master = -1;
 	struct runc_init in = { .console_fd = -1, .no_pivot = o->no_pivot };
 	struct kit_cgroup cg;
 	int sv[2] = { -1, -1 };
@@ -336,7 +357,7 @@ int runc_create(const struct runc_create_opts *o, bool run, int *exit_code,
 
 	ret = prepare(&c, o, err);
 	if (ret == 0)
-		ret = open_channels(&c, o, sv, err);
+		ret = open_channels(&c, o, run && !o->detach, sv, err);
 	if (ret == 0)
 		ret = runc_cgroup_setup(&c.st, &c.spec, &cg, &c.st.cgroup_owned, err);
 	if (ret < 0)
@@ -367,6 +388,10 @@ int runc_create(const struct runc_create_opts *o, bool run, int *exit_code,
 	ret = runc_state_save(&c.st, err);
 	if (ret == 0 && o->pid_file)
 		ret = runc_write_pid_file(o->pid_file, c.st.pid, err);
+	if (ret == 0 && c.console_ours >= 0) {
+		master = runc_console_recv(c.console_ours, err);
+		ret = master < 0 ? master : 0;
+	}
 	if (ret < 0)
 		goto fail;
 	close(sv[0]);
@@ -384,15 +409,24 @@ int runc_create(const struct runc_create_opts *o, bool run, int *exit_code,
 			waitpid(c.st.pid, NULL, 0);
 			runc_destroy(&c.st, NULL, &ignored);
 		} else if (!o->detach) {
-			*exit_code = runc_wait_forwarding(c.st.pid);
+			*exit_code = master >= 0 ? runc_console_proxy(master, c.st.pid)
+						 : runc_wait_forwarding(c.st.pid);
 			ret = runc_destroy(&c.st, &c.spec, err);
 		}
 	}
+	if (master >= 0)
+		close(master);
+	if (c.console_ours >= 0)
+		close(c.console_ours);
 	oci_spec_free(&c.spec);
 	runc_state_release(&c.st);
 	return ret;
 fail:
 	undo(&c); /* the child is killed first: it must not see us hang up */
+	if (master >= 0)
+		close(master);
+	if (c.console_ours >= 0)
+		close(c.console_ours);
 	if (sv[0] >= 0)
 		close(sv[0]);
 	if (c.fifo_fd >= 0)
