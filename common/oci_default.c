@@ -217,3 +217,32 @@ cJSON *oci_spec_default(bool rootless, uid_t uid, gid_t gid)
 	}
 	return doc;
 }
+
+cJSON *oci_features(void)
+{
+	cJSON *f = cJSON_CreateObject(), *lx, *cg;
+
+	if (!f)
+		return NULL;
+	cJSON_AddStringToObject(f, "ociVersionMin", OCI_VERSION_MIN);
+	cJSON_AddStringToObject(f, "ociVersionMax", OCI_VERSION_MAX);
+	lx = cJSON_AddObjectToObject(f, "linux");
+	if (!lx) {
+		cJSON_Delete(f);
+		return NULL;
+	}
+	oci_features_process(f, lx);
+	oci_features_linux(lx);
+	cg = cJSON_AddObjectToObject(lx, "cgroup");
+	if (cg) {
+		cJSON_AddBoolToObject(cg, "v1", true);
+		cJSON_AddBoolToObject(cg, "v2", true);
+		cJSON_AddBoolToObject(cg, "systemd", false);
+		cJSON_AddBoolToObject(cg, "systemdUser", false);
+	}
+	cJSON_AddItemToObject(lx, "apparmor", cJSON_CreateObject());
+	cJSON_AddBoolToObject(cJSON_GetObjectItem(lx, "apparmor"), "enabled", false);
+	cJSON_AddItemToObject(lx, "selinux", cJSON_CreateObject());
+	cJSON_AddBoolToObject(cJSON_GetObjectItem(lx, "selinux"), "enabled", false);
+	return f;
+}

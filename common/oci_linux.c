@@ -628,3 +628,42 @@ int oci_check_userns(const struct oci_linux *l, struct kit_err *err)
 				   l->n_uid_mappings ? "uidMappings" : "gidMappings");
 	return 0;
 }
+
+/* ---- what this parser recognizes (oci_features) ---------------------------- */
+
+/* The names of @nv but @skip (NULL: none). */
+static void names_array(cJSON *obj, const char *key, const struct oci_name_value *nv,
+			const char *skip)
+{
+	cJSON *arr = cJSON_AddArrayToObject(obj, key);
+
+	for (; arr && nv->name; nv++)
+		if (!skip || strcmp(nv->name, skip) != 0)
+			cJSON_AddItemToArray(arr, cJSON_CreateString(nv->name));
+}
+
+static void strings_array(cJSON *obj, const char *key, const char *const *list)
+{
+	cJSON *arr = cJSON_AddArrayToObject(obj, key);
+
+	for (; arr && *list; list++)
+		cJSON_AddItemToArray(arr, cJSON_CreateString(*list));
+}
+
+void oci_features_linux(cJSON *lx)
+{
+	cJSON *sc = cJSON_AddObjectToObject(lx, "seccomp");
+
+	names_array(lx, "namespaces", namespace_names, NULL);
+	if (!sc)
+		return;
+	cJSON_AddBoolToObject(sc, "enabled", true);
+	/* SCMP_ACT_NOTIFY is parsed, but mini-runc has no listener socket
+	 * (linux.seccomp.listenerPath) to hand the notify fd to. */
+	names_array(sc, "actions", seccomp_actions, "SCMP_ACT_NOTIFY");
+	names_array(sc, "operators", seccomp_ops, NULL);
+	strings_array(sc, "archs", seccomp_arches);
+	/* flags are recognized (checked) but not passed to the kernel */
+	strings_array(sc, "knownFlags", seccomp_flags);
+	cJSON_AddArrayToObject(sc, "supportedFlags");
+}

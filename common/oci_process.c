@@ -565,3 +565,32 @@ int oci_parse_hooks(const cJSON *doc, struct oci_hooks *h, struct kit_err *err)
 	TRY(parse_hook_list(hooks, hp, "poststop", &h->poststop, err));
 	return 0;
 }
+
+/* ---- what this parser recognizes (oci_features) ---------------------------- */
+
+void oci_features_process(cJSON *features, cJSON *lx)
+{
+	static const char *const hooks[] = { "prestart",        "createRuntime",
+					     "createContainer", "startContainer",
+					     "poststart",       "poststop" };
+	cJSON *h = cJSON_AddArrayToObject(features, "hooks");
+	cJSON *opts = cJSON_AddArrayToObject(features, "mountOptions");
+	cJSON *caps = cJSON_AddArrayToObject(lx, "capabilities");
+
+	for (size_t i = 0; h && i < sizeof(hooks) / sizeof(hooks[0]); i++)
+		cJSON_AddItemToArray(h, cJSON_CreateString(hooks[i]));
+	if (opts) {
+		cJSON_AddItemToArray(opts, cJSON_CreateString("bind"));
+		cJSON_AddItemToArray(opts, cJSON_CreateString("rbind"));
+		/* Not "tmpcopyup" and the recursive "r" flags: parsed, but
+		 * mini-runc does not apply them yet (mounts.c). */
+		for (const struct mount_flag *f = mount_flags; f->name; f++)
+			if (!f->recursive)
+				cJSON_AddItemToArray(opts, cJSON_CreateString(f->name));
+		for (const struct oci_name_value *p = oci_propagations; p->name; p++)
+			cJSON_AddItemToArray(opts, cJSON_CreateString(p->name));
+	}
+	for (size_t c = 0; caps && c < N_CAPS; c++)
+		if (cap_names[c])
+			cJSON_AddItemToArray(caps, cJSON_CreateString(cap_names[c]));
+}

@@ -93,4 +93,8 @@ int oci_parse_resources(const cJSON *res, const char *rp, struct oci_resources *
 			struct kit_err *err);
 int oci_check_userns(const struct oci_linux *l, struct kit_err *err);
 
+/* oci_features: each part adds the names its own tables know. */
+void oci_features_process(cJSON *features, cJSON *lx);
+void oci_features_linux(cJSON *lx);
+
 #endif /* KIT_OCI_READ_H */

@@ -16,6 +16,7 @@
 #include <fcntl.h>
 #include <getopt.h>
 #include <poll.h>
+#include <seccomp.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -391,4 +392,33 @@ int cmd_pause(int argc, char **argv)
 int cmd_resume(int argc, char **argv)
 {
 	return pause_resume(argc, argv, false);
+}
+
+/*
+ * `features`: what this runtime implements, as the runtime-spec's features
+ * document (containerd and other callers read it to know which config.json
+ * fields they may use).  The names come from the parser's tables, so the
+ * list cannot drift from what is accepted; the annotation says which
+ * libseccomp is linked, as runc's does.
+ */
+int cmd_features(int argc, char **argv)
+{
+	const struct scmp_version *v = seccomp_version();
+	cJSON *f, *ann;
+	char ver[32];
+
+	(void)argv;
+	if (argc != 1)
+		return runc_usage_error("features", "usage: features (no arguments)");
+	f = oci_features();
+	ann = f ? cJSON_AddObjectToObject(f, "annotations") : NULL;
+	if (!ann) {
+		cJSON_Delete(f);
+		runc_log_error("features: out of memory");
+		return 1;
+	}
+	snprintf(ver, sizeof(ver), "%u.%u.%u", v->major, v->minor, v->micro);
+	cJSON_AddStringToObject(ann, "io.github.seccomp.libseccomp.version", ver);
+	print_json(f);
+	return 0;
 }

@@ -172,6 +172,7 @@ static void usage(FILE *out)
 		"       [--memory-reservation SIZE] [--cpu-share N] [--cpu-quota N]\n"
 		"       [--cpu-period N] [--cpuset-cpus L] [--cpuset-mems L]\n"
 		"       [--pids-limit N] ID   change a running container's limits\n"
+		"  features                 what this runtime implements (JSON)\n"
 		"\n"
 		"Global options:\n"
 		"  --root DIR               state directory (default %s)\n"
@@ -194,7 +195,7 @@ static const struct {
 	{ "delete", cmd_delete, false }, { "list", cmd_list, false },
 	{ "ps", cmd_ps, false },         { "spec", cmd_spec, false },
 	{ "pause", cmd_pause, false },   { "resume", cmd_resume, false },
-	{ "update", cmd_update, false },
+	{ "update", cmd_update, false }, { "features", cmd_features, false },
 };
 
 /* "--flag value" or "--flag=value": the value, advancing *i; NULL if none. */

@@ -266,6 +266,7 @@ int cmd_pause(int argc, char **argv);
 int cmd_resume(int argc, char **argv);
 int cmd_exec(int argc, char **argv);
 int cmd_update(int argc, char **argv);
+int cmd_features(int argc, char **argv);
 
 /* runc_fail_cmd - log @err, return 1 (the commands' failure path). */
 int runc_fail_cmd(const struct kit_err *err);

@@ -382,6 +382,24 @@ EOF
 	jq -e '.linux.uidMappings | length > 0' "$HOSTDIR/config.json"
 }
 
+@test "[1 pt] features: the runtime-spec's features document, from the parser's own tables" {
+	run -0 "$RUNC_BIN" features
+	jq -e '.ociVersionMin == "1.0.0" and (.hooks | index("createRuntime")) and
+	       (.mountOptions | index("rbind")) and (.linux.capabilities | index("CAP_SYS_ADMIN")) and
+	       .linux.cgroup.v1 and .linux.cgroup.v2 and (.linux.cgroup.systemd | not) and
+	       (.linux.seccomp.actions | index("SCMP_ACT_NOTIFY") | not) and
+	       (.annotations["io.github.seccomp.libseccomp.version"] | test("^[0-9]+\\.[0-9]+"))' <<<"$output"
+	# The same namespaces and hooks as the real runc knows (when installed).
+	if command -v runc >/dev/null; then
+		assert_equal "$(jq -c '.linux.namespaces | sort' <<<"$output")" \
+			"$(runc features | jq -c '.linux.namespaces | sort')"
+		assert_equal "$(jq -c '.hooks | sort' <<<"$output")" \
+			"$(runc features | jq -c '.hooks | sort')"
+	fi
+	run -2 "$RUNC_BIN" features extra
+	assert_output --partial 'no arguments'
+}
+
 @test "[1 pt] global flags: --version, --log-format json, --systemd-cgroup refused, usage errors" {
 	run -0 "$RUNC_BIN" --version
 	assert_line --regexp "^mini-runc version "

@@ -1864,6 +1864,103 @@ static void test_resources_json_errors_name_paths_from_the_object(void **state)
 	}
 }
 
+/* ---- oci_features: what it lists, the parser accepts --------------------------- */
+
+/* Parse base_json with @path set to @value; fail the test with the message. */
+static void accepts(const char *path, cJSON *value)
+{
+	char *v = cJSON_PrintUnformatted(value), *text = mutate(path, v);
+	struct kit_err err = { 0 };
+	struct oci_spec s;
+
+	if (oci_spec_parse(text, strlen(text), "config.json", &s, &err) < 0)
+		fail_msg("features lists it, the parser refuses it: %s", err.msg);
+	oci_spec_free(&s);
+	free(text);
+	free(v);
+	cJSON_Delete(value);
+}
+
+static cJSON *names(const cJSON *f, const char *a, const char *b)
+{
+	const cJSON *o = b ? cJSON_GetObjectItem(cJSON_GetObjectItem(f, a), b)
+			   : cJSON_GetObjectItem(f, a);
+
+	assert_true(cJSON_IsArray(o) && cJSON_GetArraySize(o) > 0);
+	return (cJSON *)o;
+}
+
+static void test_features_lists_only_what_the_parser_accepts(void **state)
+{
+	cJSON *f = oci_features(), *lx, *item;
+	char buf[512];
+	(void)state;
+
+	assert_non_null(f);
+	assert_string_equal(cJSON_GetObjectItem(f, "ociVersionMin")->valuestring,
+			    OCI_VERSION_MIN);
+	lx = cJSON_GetObjectItem(f, "linux");
+	cJSON_ArrayForEach(item, names(f, "mountOptions", NULL))
+	{
+		FMT(buf, sizeof(buf),
+		    "[{\"destination\": \"/m\", \"type\": \"tmpfs\", \"source\": \"t\", "
+		    "\"options\": [\"%s\"]}]",
+		    item->valuestring);
+		accepts(".mounts", cJSON_Parse(buf));
+	}
+	cJSON_ArrayForEach(item, names(f, "hooks", NULL))
+	{
+		FMT(buf, sizeof(buf), "{\"%s\": [{\"path\": \"/bin/true\"}]}",
+		    item->valuestring);
+		accepts(".hooks", cJSON_Parse(buf));
+	}
+	accepts(".process.capabilities.bounding",
+		cJSON_Duplicate(names(lx, "capabilities", NULL), true));
+	cJSON_ArrayForEach(item, names(lx, "namespaces", NULL))
+	{
+		bool user = strcmp(item->valuestring, "user") == 0;
+
+		FMT(buf, sizeof(buf), "{\"namespaces\": [{\"type\": \"%s\"}]%s}",
+		    item->valuestring,
+		    user ? ", \"uidMappings\": [{\"containerID\": 0, \"hostID\": 1000, "
+			   "\"size\": 1}], \"gidMappings\": [{\"containerID\": 0, "
+			   "\"hostID\": 1000, \"size\": 1}]"
+			 : "");
+		accepts(".linux", cJSON_Parse(buf));
+	}
+	cJSON_ArrayForEach(item, names(lx, "seccomp", "actions"))
+	{
+		FMT(buf, sizeof(buf), "{\"seccomp\": {\"defaultAction\": \"%s\"}}",
+		    item->valuestring);
+		accepts(".linux", cJSON_Parse(buf));
+	}
+	cJSON_ArrayForEach(item, names(lx, "seccomp", "operators"))
+	{
+		FMT(buf, sizeof(buf),
+		    "{\"seccomp\": {\"defaultAction\": \"SCMP_ACT_ALLOW\", \"syscalls\": "
+		    "[{\"names\": [\"read\"], \"action\": \"SCMP_ACT_ERRNO\", \"args\": "
+		    "[{\"index\": 0, \"value\": 1, \"valueTwo\": 1, \"op\": \"%s\"}]}]}}",
+		    item->valuestring);
+		accepts(".linux", cJSON_Parse(buf));
+	}
+	cJSON_ArrayForEach(item, names(lx, "seccomp", "archs"))
+	{
+		FMT(buf, sizeof(buf),
+		    "{\"seccomp\": {\"defaultAction\": \"SCMP_ACT_ALLOW\", "
+		    "\"architectures\": [\"%s\"]}}",
+		    item->valuestring);
+		accepts(".linux", cJSON_Parse(buf));
+	}
+	cJSON_ArrayForEach(item, names(lx, "seccomp", "knownFlags"))
+	{
+		FMT(buf, sizeof(buf),
+		    "{\"seccomp\": {\"defaultAction\": \"SCMP_ACT_ALLOW\", \"flags\": [\"%s\"]}}",
+		    item->valuestring);
+		accepts(".linux", cJSON_Parse(buf));
+	}
+	cJSON_Delete(f);
+}
+
 /* ---- out of memory --------------------------------------------------------- */
 
 /*
@@ -2008,6 +2105,7 @@ int main(void)
 		T(test_process_json_errors_name_paths_from_the_object),
 		T(test_resources_json_parses_alone),
 		T(test_resources_json_errors_name_paths_from_the_object),
+		T(test_features_lists_only_what_the_parser_accepts),
 		T(test_out_of_memory_anywhere_leaves_nothing),
 		T(test_out_of_memory_message_names_the_path),
 	};

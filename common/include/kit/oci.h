@@ -319,6 +319,18 @@ int oci_process_parse(const char *text, size_t len, const char *name,
 int oci_resources_parse(const char *text, size_t len, const char *name,
 			struct oci_spec *spec, struct kit_err *err);
 
+/*
+ * oci_features - the runtime-spec's "features" document (features.md) for
+ * what this parser and mini-runc implement, from the parser's own tables:
+ * spec versions, hooks, mount options, namespaces, capabilities, seccomp
+ * actions/operators/architectures/flags, cgroup drivers.  What the host
+ * has is not looked at (the spec: decided when the runtime is built).
+ * The caller owns the object; NULL when out of memory.
+ */
+#define OCI_VERSION_MIN "1.0.0"
+#define OCI_VERSION_MAX "1.1.0"
+cJSON *oci_features(void);
+
 /* oci_spec_load - read and parse @path (its base name starts messages). */
 int oci_spec_load(const char *path, struct oci_spec *spec, struct kit_err *err);
 
