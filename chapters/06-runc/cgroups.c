@@ -269,27 +269,47 @@ int runc_cgroup_setup(const struct runc_state *st, const struct oci_spec *spec,
 	return 0;
 }
 
+/* The container's cgroup, for `update` and `events`. */
+static int open_container_group(const struct runc_state *st, struct kit_cgroup *cg,
+				struct kit_err *err)
+{
+	int ret = get_host(err);
+
+	if (ret < 0)
+		return ret;
+	if (!st->cgroup[0] || host.driver == KIT_CGROUP_NONE)
+		return kit_err_set(err, ENOENT,
+				   "it was created where no cgroup could be made: "
+				   "there is nothing to read or change",
+				   "find its cgroup");
+	return kit_cgroup_open(&host, st->cgroup, 0, cg, err);
+}
+
+int runc_cgroup_stat(const struct runc_state *st, struct kit_cgroup_stat *stat,
+		     struct kit_err *err)
+{
+	struct kit_cgroup cg;
+	int ret = open_container_group(st, &cg, err);
+
+	if (ret == 0)
+		ret = kit_cgroup_stat(&cg, stat, err);
+	return ret < 0 ? kit_err_wrap(err, "read container %s's cgroup", st->id) : 0;
+}
+
 int runc_cgroup_update(const struct runc_state *st, const struct oci_resources *r,
 		       struct kit_err *err)
 {
 	struct runc_cg_write w[RUNC_CG_MAX_WRITES];
 	struct kit_cgroup cg;
-	int n, ret = get_host(err);
+	int n = open_container_group(st, &cg, err);
 
-	if (ret < 0)
-		return kit_err_wrap(err, "update container %s", st->id);
-	if (!st->cgroup[0] || host.driver == KIT_CGROUP_NONE)
-		return kit_err_set(err, ENOENT,
-				   "it was created where no cgroup could be made: "
-				   "there is nothing to update",
-				   "update container %s", st->id);
-	ret = kit_cgroup_open(&host, st->cgroup, 0, &cg, err);
-	n = ret < 0 ? ret
-		    : runc_cgroup_writes(host.driver, r, w, RUNC_CG_MAX_WRITES, err);
+	if (n == 0)
+		n = runc_cgroup_writes(host.driver, r, w, RUNC_CG_MAX_WRITES, err);
 	/* In order, as runc does: a value the kernel refuses stops the rest,
 	 * and what was written before it stays (the message says which). */
 	for (int i = 0; n > 0 && i < n; i++) {
-		ret = kit_cgroup_set(&cg, w[i].key, w[i].value, err);
+		int ret = kit_cgroup_set(&cg, w[i].key, w[i].value, err);
+
 		if (ret < 0) {
 			n = ret;
 			break;

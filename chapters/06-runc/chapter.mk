@@ -19,7 +19,7 @@ fuzz_oci_spec_LIBS := $(OCI_LIBS)
 PROGRAMS += mini-runc
 mini-runc_SRCS := $(addprefix chapters/06-runc/,main.c state.c create.c init.c \
 		  mounts.c process.c cgroups.c hooks.c console.c exec.c commands.c \
-		  update.c)
+		  update.c events.c)
 mini-runc_LIBS := $(OCI_LIBS)
 $(BUILD)/obj/chapters/06-runc/%.o: INCLUDES += -Ichapters/06-runc
 # tests/unit/test_runc.c tests the pure parts of cgroups.c and state.c

@@ -173,6 +173,7 @@ static void usage(FILE *out)
 		"       [--cpu-period N] [--cpuset-cpus L] [--cpuset-mems L]\n"
 		"       [--pids-limit N] ID   change a running container's limits\n"
 		"  features                 what this runtime implements (JSON)\n"
+		"  events [--stats] [--interval 5s] ID   usage from the cgroup, OOM kills\n"
 		"\n"
 		"Global options:\n"
 		"  --root DIR               state directory (default %s)\n"
@@ -196,6 +197,7 @@ static const struct {
 	{ "ps", cmd_ps, false },         { "spec", cmd_spec, false },
 	{ "pause", cmd_pause, false },   { "resume", cmd_resume, false },
 	{ "update", cmd_update, false }, { "features", cmd_features, false },
+	{ "events", cmd_events, false },
 };
 
 /* "--flag value" or "--flag=value": the value, advancing *i; NULL if none. */

@@ -222,6 +222,9 @@ int runc_cgroup_writes(enum kit_cgroup_version v, const struct oci_resources *r,
 
 int runc_cgroup_setup(const struct runc_state *st, const struct oci_spec *spec,
 		      struct kit_cgroup *cg, bool *made, struct kit_err *err);
+/* runc_cgroup_stat - usage and counters of the container's cgroup (`events`). */
+int runc_cgroup_stat(const struct runc_state *st, struct kit_cgroup_stat *stat,
+		     struct kit_err *err);
 /* runc_cgroup_update - apply @r to the container's cgroup (`update`). */
 int runc_cgroup_update(const struct runc_state *st, const struct oci_resources *r,
 		       struct kit_err *err);
@@ -267,6 +270,7 @@ int cmd_resume(int argc, char **argv);
 int cmd_exec(int argc, char **argv);
 int cmd_update(int argc, char **argv);
 int cmd_features(int argc, char **argv);
+int cmd_events(int argc, char **argv);
 
 /* runc_fail_cmd - log @err, return 1 (the commands' failure path). */
 int runc_fail_cmd(const struct kit_err *err);

@@ -600,6 +600,39 @@ cg() {
 	assert_equal "$(cg memory.limit_in_bytes memory.max)" 67108864
 }
 
+@test "[1 pt] events --stats: usage and limits from the container's cgroup, as runc prints them" {
+	require_cgroup "$(cg_mode)"
+	bundle '.linux.cgroupsPath="/kit-rc/"+$id | .linux.resources.memory={"limit":67108864} | .linux.resources.pids={"limit":33} | .process.args=["sh","-c","sleep 100 & sleep 100"]'
+	run -0 detached run -d --bundle "$B" "$ID" </dev/null
+	run -0 runc events --stats "$ID"
+	[ "${#lines[@]}" = 1 ]
+	jq -e --arg id "$ID" '.type == "stats" and .id == $id and
+	       .data.memory.usage.limit == 67108864 and .data.memory.usage.usage > 0 and
+	       .data.pids.current >= 2 and .data.pids.limit == 33 and
+	       .data.cpu.usage.total > 0' <<<"$output"
+	run -2 runc events --interval 0s "$ID"
+	assert_output --partial 'events --interval 0s'
+	run -2 runc events --interval 5parsecs "$ID"
+	assert_output --partial 'such as 5s'
+	run -1 runc events --stats nosuch
+	assert_output --partial 'nosuch'
+}
+
+@test "[1 pt] events: stats every interval, an oom event when the OOM killer acts, the end when the container stops" {
+	require_cgroup "$(cg_mode)"
+	# tail of /dev/zero keeps one ever-growing line in memory: killed at 16M.
+	bundle '.linux.cgroupsPath="/kit-rc/"+$id | .linux.resources.memory={"limit":16777216,"swap":16777216} | .process.args=["sh","-c","sleep 1.5; tail /dev/zero; sleep 0.5"]'
+	run -0 detached run -d --bundle "$B" "$ID" </dev/null
+	run -0 timeout 20 "$RUNC_BIN" --root "$STATE" events --interval 300ms "$ID"
+	# stats lines while it sleeps, one oom line, and the stream ends by itself
+	[ "$(jq -s '[.[] | select(.type == "stats")] | length' <<<"$output")" -ge 3 ]
+	assert_equal "$(jq -s '[.[] | select(.type == "oom")] | length' <<<"$output")" 1
+	jq -se --arg id "$ID" 'all(.id == $id)' <<<"$output"
+	assert_equal "$(runc state "$ID" | jq -r .status)" stopped
+	run -1 runc events "$ID"
+	assert_output --partial 'it is stopped'
+}
+
 @test "[1 pt] update: a stopped container is refused" {
 	require_cgroup "$(cg_mode)"
 	bundle '.linux.cgroupsPath="/kit-rc/"+$id | .process.args=["true"]'
