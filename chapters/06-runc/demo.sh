@@ -71,6 +71,14 @@ say "4. exec joins the running container's namespaces and cgroup:"
 show runc exec demo sh -c 'hostname; ps'
 
 say ""
+say "   Limits are files in its cgroup: update changes them while it runs"
+say "   (docker update goes this way), events reads what it uses."
+show runc update --memory 64M --pids-limit 20 demo
+filter='.data | {memory: .memory.usage, pids}'
+printf "%s\$ mini-runc events --stats demo | jq -c '%s'%s\n" "$_c" "$filter" "$_r"
+runc events --stats demo | jq -c "$filter" | sed 's/^/    /'
+
+say ""
 say "5. Its PID 1 ignores SIGTERM (no handler); KILL ends it.  delete then"
 say "   removes the cgroup and the state directory."
 show runc kill demo KILL
