@@ -58,7 +58,10 @@ cleanup() {
 		umount /sys/fs/cgroup/hugetlb || umount -l /sys/fs/cgroup/hugetlb
 		rmdir /sys/fs/cgroup/hugetlb
 	fi
-	find /sys/fs/cgroup/*/kit-bench06 -depth -type d -exec rmdir {} + 2>/dev/null || true
+	"$bin/mini-runc" --root "$work/state-mini" delete --force kit-bench06-up >/dev/null 2>&1 || true
+	runc --root "$work/state-runc" delete --force kit-bench06-up >/dev/null 2>&1 || true
+	find /sys/fs/cgroup/*/kit-bench06 /sys/fs/cgroup/*/kit-bench06-up-* -depth -type d \
+		-exec rmdir {} + 2>/dev/null || true
 	rm -rf "$work"
 }
 trap cleanup EXIT
@@ -87,6 +90,19 @@ if [ -d /sys/fs/cgroup/unified ] && [ ! -e /sys/fs/cgroup/hugetlb ] &&
 	mount -t cgroup -o hugetlb cgroup /sys/fs/cgroup/hugetlb
 fi
 
+# A running container per runtime for update and events (a sleep in its
+# own cgroup).
+for rt in mini runc; do
+	mkdir -p "$work/up-$rt"
+	ln -s "$work/bundle/rootfs" "$work/up-$rt/rootfs"
+	jq --arg cg "/kit-bench06-up-$rt" '.process.args=["sleep","1000"] | .linux.cgroupsPath=$cg' \
+		"$work/bundle/config.json" >"$work/up-$rt/config.json"
+done
+"$bin/mini-runc" --root "$work/state-mini" run -d --bundle "$work/up-mini" kit-bench06-up \
+	</dev/null >/dev/null 2>&1
+runc --root "$work/state-runc" run -d --bundle "$work/up-runc" kit-bench06-up \
+	</dev/null >/dev/null 2>&1
+
 mini="$bin/mini-runc --root $work/state-mini run --bundle $work/bundle kit-bench06"
 runc_="runc --root $work/state-runc run --bundle $work/bundle kit-bench06"
 crun_="crun --root $work/state-crun run --bundle $work/bundle kit-bench06"
@@ -97,7 +113,13 @@ crun_="crun --root $work/state-crun run --bundle $work/bundle kit-bench06"
 	--case "one call (list): what every shim call pays, vs runc" \
 	"$bin/mini-runc --root $work/state-mini list" "runc --root $work/state-runc list" \
 	--case "one call (list), vs crun" \
-	"$bin/mini-runc --root $work/state-mini list" "crun --root $work/state-crun list"
+	"$bin/mini-runc --root $work/state-mini list" "crun --root $work/state-crun list" \
+	--case "update --memory 64M --pids-limit 100 (running), vs runc" \
+	"$bin/mini-runc --root $work/state-mini update --memory 64M --pids-limit 100 kit-bench06-up" \
+	"runc --root $work/state-runc update --memory 64M --pids-limit 100 kit-bench06-up" \
+	--case "events --stats (running), vs runc" \
+	"$bin/mini-runc --root $work/state-mini events --stats kit-bench06-up" \
+	"runc --root $work/state-runc events --stats kit-bench06-up"
 
 # 3. Where mini-runc's time goes: system calls by total time (strace -c,
 #    which slows every call alike), then one run's timeline with the

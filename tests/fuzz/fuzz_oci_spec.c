@@ -98,7 +98,8 @@ static void resources_json(const uint8_t *data, size_t size)
 	struct oci_spec spec;
 	const struct oci_resources *r = &spec.linux_.resources;
 
-	if (oci_resources_parse((const char *)data, size, "config.json", &spec, &err) < 0) {
+	if (oci_resources_parse((const char *)data, size, "config.json", &spec, &err) <
+	    0) {
 		check_message(&err);
 		if (memcmp(&spec, &zero, sizeof(spec)) != 0)
 			abort();
