@@ -94,14 +94,19 @@ fi
 # own cgroup).
 for rt in mini runc; do
 	mkdir -p "$work/up-$rt"
-	ln -s "$work/bundle/rootfs" "$work/up-$rt/rootfs"
-	jq --arg cg "/kit-bench06-up-$rt" '.process.args=["sleep","1000"] | .linux.cgroupsPath=$cg' \
+	# the same rootfs by its absolute path (runc refuses a symlink there)
+	jq --arg cg "/kit-bench06-up-$rt" --arg root "$work/bundle/rootfs" \
+		'.process.args=["sleep","1000"] | .linux.cgroupsPath=$cg | .root.path=$root' \
 		"$work/bundle/config.json" >"$work/up-$rt/config.json"
 done
-"$bin/mini-runc" --root "$work/state-mini" run -d --bundle "$work/up-mini" kit-bench06-up \
-	</dev/null >/dev/null 2>&1
-runc --root "$work/state-runc" run -d --bundle "$work/up-runc" kit-bench06-up \
-	</dev/null >/dev/null 2>&1
+if ! "$bin/mini-runc" --root "$work/state-mini" run -d --bundle "$work/up-mini" kit-bench06-up \
+	</dev/null >"$work/up.log" 2>&1 ||
+	! runc --root "$work/state-runc" run -d --bundle "$work/up-runc" kit-bench06-up \
+		</dev/null >>"$work/up.log" 2>&1; then
+	echo "bench 06: could not start the containers for update and events:" >&2
+	cat "$work/up.log" >&2
+	exit 1
+fi
 
 mini="$bin/mini-runc --root $work/state-mini run --bundle $work/bundle kit-bench06"
 runc_="runc --root $work/state-runc run --bundle $work/bundle kit-bench06"
