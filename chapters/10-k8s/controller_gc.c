@@ -191,17 +191,22 @@ void gc_deleted(struct cm *cm, const char *res, const cJSON *obj)
 
 /* ---- the API calls ----------------------------------------------------------------- */
 
+/* DELETE @obj with @policy, if it is still that object (its uid) and, with
+ * @same_version, still as the cache showed it (its resourceVersion). */
 static int delete_with(struct cm *cm, const struct kind *k, const cJSON *obj,
-		       const char *policy)
+		       const char *policy, bool same_version)
 {
-	cJSON *opts = cJSON_CreateObject();
+	cJSON *opts = cJSON_CreateObject(), *pre;
 	struct kit_err err = { 0 };
 	char path[600];
 	int ret;
 
 	cJSON_AddStringToObject(opts, "propagationPolicy", policy);
-	cJSON_AddStringToObject(cJSON_AddObjectToObject(opts, "preconditions"), "uid",
-				ctl_str(obj, "metadata.uid"));
+	pre = cJSON_AddObjectToObject(opts, "preconditions");
+	cJSON_AddStringToObject(pre, "uid", ctl_str(obj, "metadata.uid"));
+	if (same_version)
+		cJSON_AddStringToObject(pre, "resourceVersion",
+					ctl_str(obj, "metadata.resourceVersion") ?: "");
 	cm_path(k->prefix, ctl_str(obj, "metadata.namespace"), k->res,
 		ctl_str(obj, "metadata.name"), NULL, path, sizeof(path));
 	ret = kit_kube_request(cm->kube, "DELETE", path, opts, NULL, NULL, &err);
@@ -295,7 +300,7 @@ static int foreground(struct cm *cm, const struct kind *k, const cJSON *obj)
 		const struct kind *dk = kind_by(NULL, ctl_str(d, "res"));
 
 		if (!ctl_str(dep, "metadata.deletionTimestamp") &&
-		    delete_with(cm, dk, dep, cascade_policy(cm, dk, dep)) < 0)
+		    delete_with(cm, dk, dep, cascade_policy(cm, dk, dep), false) < 0)
 			ret = -EAGAIN;
 	}
 	cJSON_Delete(deps);
@@ -402,10 +407,14 @@ int sync_gc(struct cm *cm, const char *key)
 		gone += st == OWNER_GONE;
 		fg += st == OWNER_DELETING_FOREGROUND;
 	}
-	/* Every owner is gone or waiting for its dependents: so is this one. */
+	/* Every owner is gone or waiting for its dependents: so is this one.
+	 * Only if it is still as cached: an orphaning patch that removed its
+	 * ownerReferences may not have reached the cache yet, and then the
+	 * API server answers 409 and the object stays (seen under ASan: the
+	 * owner's DELETED event came before the dependent's MODIFIED). */
 	if (refs > 0 && gone + fg == refs)
 		ret = delete_with(cm, k, obj,
-				  fg ? cascade_policy(cm, k, obj) : "Background");
+				  fg ? cascade_policy(cm, k, obj) : "Background", true);
 	cJSON_Delete(obj);
 	return ret < 0 ? -EAGAIN : 0;
 }

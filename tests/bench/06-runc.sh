@@ -47,6 +47,9 @@ fi
 work=$(mktemp -d /tmp/kit-bench06.XXXXXX)
 hugetlb_mounted=""
 cleanup() {
+	# Containers and their cgroups first: a v1 hierarchy unmounted while it
+	# still has a child group lives on unseen, and hugetlb would never come
+	# back to cgroup2 (the host's chapter 03 tests then skip).
 	for rt in mini runc crun; do
 		# A run that was interrupted may have left its container.
 		case $rt in
@@ -54,14 +57,23 @@ cleanup() {
 		*) "$rt" --root "$work/state-$rt" delete --force kit-bench06 ;;
 		esac >/dev/null 2>&1 || true
 	done
-	if [ -n "$hugetlb_mounted" ]; then
-		umount /sys/fs/cgroup/hugetlb || umount -l /sys/fs/cgroup/hugetlb
-		rmdir /sys/fs/cgroup/hugetlb
-	fi
 	"$bin/mini-runc" --root "$work/state-mini" delete --force kit-bench06-up >/dev/null 2>&1 || true
 	runc --root "$work/state-runc" delete --force kit-bench06-up >/dev/null 2>&1 || true
 	find /sys/fs/cgroup/*/kit-bench06 /sys/fs/cgroup/*/kit-bench06-up-* -depth -type d \
 		-exec rmdir {} + 2>/dev/null || true
+	if [ -n "$hugetlb_mounted" ]; then
+		umount /sys/fs/cgroup/hugetlb || umount -l /sys/fs/cgroup/hugetlb
+		# A group removed a moment ago may still be dying at the unmount:
+		# then the hierarchy stays; one more mount and unmount ends it.
+		sleep 1
+		if grep -Eq '^hugetlb[[:space:]]+[1-9]' /proc/cgroups; then
+			mount -t cgroup -o hugetlb cgroup /sys/fs/cgroup/hugetlb &&
+				umount /sys/fs/cgroup/hugetlb
+		fi
+		rmdir /sys/fs/cgroup/hugetlb
+		grep -Eq '^hugetlb[[:space:]]+0' /proc/cgroups ||
+			echo "bench 06: hugetlb is still bound to a v1 hierarchy: see /proc/cgroups" >&2
+	fi
 	rm -rf "$work"
 }
 trap cleanup EXIT
