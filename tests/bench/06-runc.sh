@@ -46,6 +46,14 @@ fi
 
 work=$(mktemp -d /tmp/kit-bench06.XXXXXX)
 hugetlb_mounted=""
+# hugetlb_back - true once hugetlb is in no v1 hierarchy (10 s at most).
+hugetlb_back() {
+	for _ in $(seq 20); do
+		grep -Eq '^hugetlb[[:space:]]+0[[:space:]]' /proc/cgroups && return 0
+		sleep 0.5
+	done
+	return 1
+}
 cleanup() {
 	# Containers and their cgroups first: a v1 hierarchy unmounted while it
 	# still has a child group lives on unseen, and hugetlb would never come
@@ -63,16 +71,16 @@ cleanup() {
 		-exec rmdir {} + 2>/dev/null || true
 	if [ -n "$hugetlb_mounted" ]; then
 		umount /sys/fs/cgroup/hugetlb || umount -l /sys/fs/cgroup/hugetlb
-		# A group removed a moment ago may still be dying at the unmount:
-		# then the hierarchy stays; one more mount and unmount ends it.
-		sleep 1
-		if grep -Eq '^hugetlb[[:space:]]+[1-9]' /proc/cgroups; then
+		# The hierarchy goes away after the unmount, asynchronously; if a
+		# group removed a moment ago was still dying then, it stays until
+		# one more mount and unmount, once that group is gone.
+		if ! hugetlb_back; then
 			mount -t cgroup -o hugetlb cgroup /sys/fs/cgroup/hugetlb &&
 				umount /sys/fs/cgroup/hugetlb
+			hugetlb_back ||
+				echo "bench 06: hugetlb is still bound to a v1 hierarchy: see /proc/cgroups" >&2
 		fi
 		rmdir /sys/fs/cgroup/hugetlb
-		grep -Eq '^hugetlb[[:space:]]+0' /proc/cgroups ||
-			echo "bench 06: hugetlb is still bound to a v1 hierarchy: see /proc/cgroups" >&2
 	fi
 	rm -rf "$work"
 }
