@@ -85,6 +85,14 @@ const char *oci_capability_name(unsigned cap)
 	return cap < N_CAPS && cap_names[cap] ? cap_names[cap] : NULL;
 }
 
+int oci_capability_number(const char *name)
+{
+	for (unsigned c = 0; c < N_CAPS; c++)
+		if (cap_names[c] && strcmp(cap_names[c], name) == 0)
+			return (int)c;
+	return -1;
+}
+
 static int cap_set(const cJSON *caps, const char *path, const char *key, uint64_t *set,
 		   struct kit_err *err)
 {
@@ -99,11 +107,9 @@ static int cap_set(const cJSON *caps, const char *path, const char *key, uint64_
 	}
 	kit_json_path_key(p, path, key);
 	for (size_t i = 0; i < n; i++) {
-		unsigned c = 0;
+		int c = oci_capability_number(names[i]);
 
-		while (c < N_CAPS && strcmp(cap_names[c], names[i]) != 0)
-			c++;
-		if (c == N_CAPS) {
+		if (c < 0) {
 			ret = kit_err_set(err, EINVAL,
 					  "see capabilities(7) for the names",
 					  "%s: unknown capability %s",

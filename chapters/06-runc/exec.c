@@ -238,12 +238,9 @@ static int build_process(struct exec_opts *o, struct oci_process *p, const char 
 	if (o->no_new_privs)
 		p->no_new_privileges = true;
 	for (size_t i = 0; i < o->n_caps; i++) {
-		unsigned c = 0;
+		int c = oci_capability_number(o->caps[i]);
 
-		while (c < 64 && !(oci_capability_name(c) &&
-				   strcmp(oci_capability_name(c), o->caps[i]) == 0))
-			c++;
-		if (c == 64)
+		if (c < 0)
 			return kit_err_set(err, EINVAL,
 					   "a capability name as in config.json, such as "
 					   "CAP_NET_ADMIN",

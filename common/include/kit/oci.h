@@ -351,5 +351,7 @@ cJSON *oci_spec_default(bool rootless, uid_t uid, gid_t gid);
  * for a flag or number that has no name (or more than one flag). */
 const char *oci_namespace_name(int clone_flag);
 const char *oci_capability_name(unsigned cap);
+/* oci_capability_number - "CAP_KILL" -> 5; -1 for a name not known. */
+int oci_capability_number(const char *name);
 
 #endif /* KIT_OCI_H */
